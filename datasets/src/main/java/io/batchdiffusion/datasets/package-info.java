@@ -1,0 +1,2 @@
+/** Prompt catalogues: schema, importers, Parquet writer, sample and synthetic data. */
+package io.batchdiffusion.datasets;
