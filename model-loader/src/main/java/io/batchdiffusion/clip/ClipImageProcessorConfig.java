@@ -61,12 +61,15 @@ public record ClipImageProcessorConfig(
         ObjectNode user = (ObjectNode) tree;
         // Legacy files give plain ints: get_size_dict reads size as the shortest edge, crop_size as a square.
         if (user.path("size").isInt()) {
-            user.putObject("size").put("shortest_edge", user.get("size").asInt());
+            int edge = user.get("size").asInt();
+            user.putObject("size").put("shortest_edge", edge);
         }
         if (user.path("crop_size").isInt()) {
             int crop = user.get("crop_size").asInt();
             user.putObject("crop_size").put("height", crop).put("width", crop);
         }
+        // Class names, like diffusers' _class_name: bookkeeping, not options.
+        user.remove(List.of("image_processor_type", "feature_extractor_type", "processor_class"));
         // Size dicts replace the default wholesale (a key-by-key merge would mix shortest_edge and height).
         ClipImageProcessorConfig noSizes = new ClipImageProcessorConfig(
                 DEFAULTS.doResize,
