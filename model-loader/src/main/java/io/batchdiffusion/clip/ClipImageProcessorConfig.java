@@ -7,6 +7,7 @@ import io.batchdiffusion.weights.InvalidModelFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -103,6 +104,10 @@ public record ClipImageProcessorConfig(
     }
 
     ClipImageProcessorConfig validated(Path source) {
+        if ((doResize && size == null) || (doCenterCrop && cropSize == null)) {
+            throw new InvalidModelFileException(
+                    source, "size and crop_size are needed, got " + size + " / " + cropSize);
+        }
         if (doResize) {
             boolean edge = size.shortestEdge() != null && size.shortestEdge() > 0;
             boolean box = size.height() != null && size.width() != null && size.height() > 0 && size.width() > 0;
@@ -121,7 +126,7 @@ public record ClipImageProcessorConfig(
                     source, "crop_size must hold positive height and width, got " + cropSize);
         }
         if (doNormalize) {
-            for (List<Double> values : List.of(imageMean, imageStd)) {
+            for (List<Double> values : Arrays.asList(imageMean, imageStd)) {
                 if (values == null || (values.size() != 1 && values.size() != 3)) {
                     throw new InvalidModelFileException(
                             source, "image_mean and image_std need 1 or 3 values, got " + imageMean + " / " + imageStd);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.testing.Fixtures;
@@ -12,13 +13,13 @@ import io.batchdiffusion.testing.Tensors;
 import io.batchdiffusion.weights.InvalidModelFileException;
 import io.batchdiffusion.weights.SafeTensorsFile;
 import io.batchdiffusion.weights.SafeTensorsWriter;
-import io.batchdiffusion.weights.StorageType;
 import io.batchdiffusion.weights.TensorInfo;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,29 +166,71 @@ class ClipScorerTest {
 
     @Test
     void aMisshapedScorerTensorFailsAtLoadNamingTheFileAndTensor(@TempDir Path tmp) throws IOException {
-        Path folder = doctoredCopy(tmp, "visual_projection.weight", new long[] {16, 31});
-        assertThatThrownBy(() -> ClipScorer.load(folder, manager, DataType.FLOAT32))
-                .isInstanceOf(InvalidModelFileException.class)
-                .hasMessageContaining(folder.resolve("model.safetensors").toString())
-                .hasMessageContaining("visual_projection.weight")
-                .hasMessageContaining("[16, 31]");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> changes = new HashMap<>();
+            changes.put("visual_projection.weight", m.zeros(new Shape(16, 31)));
+            Path folder = doctoredCopy(tmp, changes, null, null);
+            assertThatThrownBy(() -> ClipScorer.load(folder, manager, DataType.FLOAT32))
+                    .isInstanceOf(InvalidModelFileException.class)
+                    .hasMessageContaining(folder.resolve("model.safetensors").toString())
+                    .hasMessageContaining("visual_projection.weight")
+                    .hasMessageContaining("[16, 31]");
+        }
     }
 
     @Test
     void aMissingScorerTensorFailsAtLoadNamingTheFileAndTensor(@TempDir Path tmp) throws IOException {
-        Path folder = doctoredCopy(tmp, "text_projection.weight", null);
+        Map<String, NDArray> changes = new HashMap<>();
+        changes.put("text_projection.weight", null);
+        Path folder = doctoredCopy(tmp, changes, null, null);
         assertThatThrownBy(() -> ClipScorer.load(folder, manager, DataType.FLOAT32))
                 .isInstanceOf(InvalidModelFileException.class)
                 .hasMessageContaining(folder.resolve("model.safetensors").toString())
                 .hasMessageContaining("missing tensor 'text_projection.weight'");
     }
 
+    @Test
+    void aVisionConfigThatDisagreesWithThePositionTableFailsNamingTheTensor(@TempDir Path tmp) throws IOException {
+        Path folder = doctoredCopy(tmp, Map.of(), VISION_TYPE, VISION_TYPE + " \"image_size\": 160,");
+        assertThatThrownBy(() -> ClipModel.load(folder, manager, DataType.FLOAT32))
+                .isInstanceOf(InvalidModelFileException.class)
+                .hasMessageContaining("vision_model.embeddings.position_embedding.weight")
+                .hasMessageContaining("[26, 32]"); // (160 / 32)^2 + 1 positions
+    }
+
+    @Test
+    void theVisionTowerTakesAnyImageAndPatchSizeOfTheFamily(@TempDir Path tmp) throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // 64 px in 16 px patches: a 4x4 grid, 17 positions; weights cut from the scorer's.
+            SafeTensorsFile original = SafeTensorsFile.open(scorerFolder().resolve("model.safetensors"));
+            Map<String, NDArray> changes = new HashMap<>();
+            String patch = "vision_model.embeddings.patch_embedding.weight";
+            String position = "vision_model.embeddings.position_embedding.weight";
+            changes.put(patch, original.load(patch, m, DataType.FLOAT32).get(new NDIndex(":, :, 0:16, 0:16")));
+            changes.put(position, original.load(position, m, DataType.FLOAT32).get(new NDIndex("0:17")));
+            Path folder =
+                    doctoredCopy(tmp, changes, VISION_TYPE, VISION_TYPE + " \"image_size\": 64, \"patch_size\": 16,");
+            ClipModel small = ClipModel.load(folder, m, DataType.FLOAT32);
+            assertThat(small.unused()).isEmpty();
+            ClipVisionOutput out = small.visionModel().forward(m.randomUniform(-1, 1, new Shape(2, 3, 64, 64)));
+            assertThat(out.lastHiddenState().getShape()).isEqualTo(new Shape(2, 17, 32));
+            assertThat(small.imageFeatures(m.zeros(new Shape(2, 3, 64, 64))).getShape())
+                    .isEqualTo(new Shape(2, 16));
+        }
+    }
+
+    private static final String VISION_TYPE = "\"model_type\": \"clip_vision_model\",";
+
     private static Path scorerFolder() {
         return Fixtures.tinySdA().resolve("clip-scorer");
     }
 
-    /** A copy of the scorer whose {@code tensor} gets {@code shape} (zeros), or is left out when null. */
-    private static Path doctoredCopy(Path tmp, String tensor, long[] shape) throws IOException {
+    /**
+     * A copy of the scorer with tensors replaced (a null value drops the tensor) and one string of its
+     * config.json replaced (when {@code from} is not null).
+     */
+    private static Path doctoredCopy(Path tmp, Map<String, NDArray> changes, String from, String to)
+            throws IOException {
         Path folder = Files.createDirectories(tmp.resolve("clip-scorer"));
         try (Stream<Path> files = Files.list(scorerFolder())) {
             for (Path f : files.filter(f -> !f.getFileName().toString().endsWith(".safetensors"))
@@ -195,18 +238,19 @@ class ClipScorerTest {
                 Files.copy(f, folder.resolve(f.getFileName()));
             }
         }
+        if (from != null) {
+            Path config = folder.resolve("config.json");
+            String json = Files.readString(config);
+            assertThat(json).contains(from);
+            Files.writeString(config, json.replace(from, to));
+        }
         SafeTensorsFile original = SafeTensorsFile.open(scorerFolder().resolve("model.safetensors"));
         SafeTensorsWriter writer = new SafeTensorsWriter();
         for (TensorInfo info : original.tensors().values()) {
-            if (!info.name().equals(tensor)) {
+            if (!changes.containsKey(info.name())) {
                 writer.add(info.name(), info.type(), info.shape(), () -> original.bytes(info.name()));
-            } else if (shape != null) {
-                long count = 1;
-                for (long d : shape) {
-                    count *= d;
-                }
-                int bytes = (int) count * 4;
-                writer.add(tensor, StorageType.F32, shape, () -> ByteBuffer.allocate(bytes));
+            } else if (changes.get(info.name()) != null) {
+                writer.add(info.name(), changes.get(info.name()));
             }
         }
         writer.write(folder.resolve("model.safetensors"));
