@@ -7,8 +7,9 @@ import ai.djl.ndarray.NDArray;
  * {@code set_timesteps}). An instance is created for one render batch with its number of inference steps
  * already set, and is stateful (multistep history): run {@link #step} once per step index, in order.
  *
- * <p>Every array returned is a new array the caller owns, attached to the manager of the {@code sample}
- * passed in; the scheduler keeps private copies of what it needs across steps.
+ * <p>Every array returned is a new array the caller owns, attached to the manager of the arrays passed
+ * in (DJL puts a result on its first operand's manager); the scheduler keeps private copies of what it
+ * needs across steps, outside any {@code NDScope}, so the caller may run each step in its own scope.
  */
 public interface Scheduler {
 
