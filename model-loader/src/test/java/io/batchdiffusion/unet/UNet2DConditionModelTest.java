@@ -56,6 +56,27 @@ class UNet2DConditionModelTest {
         }
     }
 
+    @Test
+    void twentyStepsLeaveNoIntermediatesBehind() {
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray sample = Fixtures.load(golden, "sample", batch);
+            NDArray context = Fixtures.load(golden, "encoder_hidden_states", batch);
+            NDArray timestep = batch.create(500f);
+            int modelArrays = manager.getManagedArrays().size();
+            int batchArrays = batch.getManagedArrays().size();
+            for (int step = 0; step < 20; step++) {
+                try (NDArray out = unet.forward(sample, timestep, context);
+                        NDArray delta = out.mul(0.01f)) {
+                    sample = sample.sub(delta);
+                }
+            }
+            // the only arrays left are the 20 new samples, all in the batch's manager (which the model's
+            // manager counts as its child)
+            assertThat(batch.getManagedArrays()).hasSize(batchArrays + 20);
+            assertThat(manager.getManagedArrays()).hasSize(modelArrays + 20);
+        }
+    }
+
     private void assertOutput(String what, NDArray timesteps, String expectedName) {
         try (NDManager batch = manager.newSubManager()) {
             NDArray sample = Fixtures.load(golden, "sample", batch);
