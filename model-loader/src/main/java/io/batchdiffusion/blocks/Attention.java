@@ -29,79 +29,15 @@ public final class Attention {
             double rescaleOutputFactor,
             boolean upcastAttention) {
 
-        /** Self-attention without biases on q/k/v, group norm or residual, as the transformer blocks use. */
-        public static Spec of(long queryDim, int heads, long dimHead) {
-            return new Spec(queryDim, queryDim, heads, dimHead, false, 0, 1e-5, false, 1.0, false);
+        /** {@code attn1}/{@code attn2} of a transformer block: no q/k/v bias, group norm or residual. */
+        public static Spec transformer(long queryDim, long contextDim, int heads, long dimHead, boolean upcast) {
+            return new Spec(queryDim, contextDim, heads, dimHead, false, 0, 0, false, 1.0, upcast);
         }
 
-        public Spec crossAttention(long contextDim) {
-            return new Spec(
-                    queryDim,
-                    contextDim,
-                    heads,
-                    dimHead,
-                    bias,
-                    normNumGroups,
-                    normEps,
-                    residualConnection,
-                    rescaleOutputFactor,
-                    upcastAttention);
-        }
-
-        public Spec withBias(boolean qkvBias) {
-            return new Spec(
-                    queryDim,
-                    crossAttentionDim,
-                    heads,
-                    dimHead,
-                    qkvBias,
-                    normNumGroups,
-                    normEps,
-                    residualConnection,
-                    rescaleOutputFactor,
-                    upcastAttention);
-        }
-
-        public Spec groupNorm(int groups, double eps) {
-            return new Spec(
-                    queryDim,
-                    crossAttentionDim,
-                    heads,
-                    dimHead,
-                    bias,
-                    groups,
-                    eps,
-                    residualConnection,
-                    rescaleOutputFactor,
-                    upcastAttention);
-        }
-
-        public Spec residual(double rescaleFactor) {
-            return new Spec(
-                    queryDim,
-                    crossAttentionDim,
-                    heads,
-                    dimHead,
-                    bias,
-                    normNumGroups,
-                    normEps,
-                    true,
-                    rescaleFactor,
-                    upcastAttention);
-        }
-
-        public Spec upcast(boolean upcast) {
-            return new Spec(
-                    queryDim,
-                    crossAttentionDim,
-                    heads,
-                    dimHead,
-                    bias,
-                    normNumGroups,
-                    normEps,
-                    residualConnection,
-                    rescaleOutputFactor,
-                    upcast);
+        /** Self-attention over a feature map with q/k/v biases, group norm and a residual connection. */
+        public static Spec spatial(
+                long channels, int heads, long dimHead, int groups, double eps, double rescale, boolean upcast) {
+            return new Spec(channels, channels, heads, dimHead, true, groups, eps, true, rescale, upcast);
         }
 
         long innerDim() {

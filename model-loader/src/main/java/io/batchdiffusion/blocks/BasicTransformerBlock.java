@@ -32,13 +32,18 @@ public final class BasicTransformerBlock {
             long crossAttentionDim,
             boolean onlyCrossAttention,
             boolean upcastAttention) {
-        Attention.Spec self = Attention.Spec.of(dim, heads, dimHead).upcast(upcastAttention);
         this.onlyCrossAttention = onlyCrossAttention;
+        long attn1Context = onlyCrossAttention ? crossAttentionDim : dim;
         this.norm1 = new LayerNorm(w.pp("norm1"), dim, NORM_EPS);
-        this.attn1 = new Attention(w.pp("attn1"), onlyCrossAttention ? self.crossAttention(crossAttentionDim) : self);
+        this.attn1 = new Attention(
+                w.pp("attn1"), Attention.Spec.transformer(dim, attn1Context, heads, dimHead, upcastAttention));
         boolean cross = crossAttentionDim > 0;
         this.norm2 = cross ? new LayerNorm(w.pp("norm2"), dim, NORM_EPS) : null;
-        this.attn2 = cross ? new Attention(w.pp("attn2"), self.crossAttention(crossAttentionDim)) : null;
+        this.attn2 = cross
+                ? new Attention(
+                        w.pp("attn2"),
+                        Attention.Spec.transformer(dim, crossAttentionDim, heads, dimHead, upcastAttention))
+                : null;
         this.norm3 = new LayerNorm(w.pp("norm3"), dim, NORM_EPS);
         this.ff = new FeedForward(w.pp("ff"), dim, 0, "geglu", true);
     }

@@ -5,6 +5,7 @@ import io.batchdiffusion.nn.Activation;
 import io.batchdiffusion.weights.InvalidModelFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
@@ -72,54 +73,54 @@ public record UNet2DConditionConfig(
 
     /** diffusers' defaults (Stable Diffusion 1.x shapes except {@code cross_attention_dim} 1280). */
     public static final UNet2DConditionConfig DEFAULTS = new UNet2DConditionConfig(
-            null,
-            4,
-            4,
-            false,
-            true,
-            0,
-            List.of(CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, DOWN),
-            CROSS_ATTN_MID,
-            List.of(UP, CROSS_ATTN_UP, CROSS_ATTN_UP, CROSS_ATTN_UP),
-            List.of(false),
-            List.of(320, 640, 1280, 1280),
-            List.of(2),
-            1,
-            1,
-            0.0,
-            "silu",
-            32,
-            1e-5,
-            List.of(1280),
-            List.of(1),
-            null,
-            null,
-            null,
-            List.of(8),
-            null,
-            false,
-            false,
-            null,
-            null,
-            null,
-            null,
-            false,
-            "default",
-            false,
-            1.0,
-            "positional",
-            null,
-            null,
-            null,
-            null,
-            3,
-            3,
-            null,
-            "default",
-            false,
-            null,
-            null,
-            64);
+            null, // sample_size
+            4, // in_channels
+            4, // out_channels
+            false, // center_input_sample
+            true, // flip_sin_to_cos
+            0, // freq_shift
+            List.of(CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, DOWN), // down_block_types
+            CROSS_ATTN_MID, // mid_block_type
+            List.of(UP, CROSS_ATTN_UP, CROSS_ATTN_UP, CROSS_ATTN_UP), // up_block_types
+            List.of(false), // only_cross_attention
+            List.of(320, 640, 1280, 1280), // block_out_channels
+            List.of(2), // layers_per_block
+            1, // downsample_padding
+            1, // mid_block_scale_factor
+            0.0, // dropout
+            "silu", // act_fn
+            32, // norm_num_groups
+            1e-5, // norm_eps
+            List.of(1280), // cross_attention_dim
+            List.of(1), // transformer_layers_per_block
+            null, // reverse_transformer_layers_per_block
+            null, // encoder_hid_dim
+            null, // encoder_hid_dim_type
+            List.of(8), // attention_head_dim
+            null, // num_attention_heads
+            false, // dual_cross_attention
+            false, // use_linear_projection
+            null, // class_embed_type
+            null, // addition_embed_type
+            null, // addition_time_embed_dim
+            null, // num_class_embeds
+            false, // upcast_attention
+            "default", // resnet_time_scale_shift
+            false, // resnet_skip_time_act
+            1.0, // resnet_out_scale_factor
+            "positional", // time_embedding_type
+            null, // time_embedding_dim
+            null, // time_embedding_act_fn
+            null, // timestep_post_act
+            null, // time_cond_proj_dim
+            3, // conv_in_kernel
+            3, // conv_out_kernel
+            null, // projection_class_embeddings_input_dim
+            "default", // attention_type
+            false, // class_embeddings_concat
+            null, // mid_block_only_cross_attention
+            null, // cross_attention_norm
+            64); // addition_embed_type_num_heads
 
     public static UNet2DConditionConfig load(Path file) {
         UNet2DConditionConfig config = ConfigLoader.load(file, UNet2DConditionConfig.class, DEFAULTS);
@@ -131,7 +132,11 @@ public record UNet2DConditionConfig(
         return downBlockTypes.size();
     }
 
-    /** Heads per down block: {@code num_attention_heads} if set, else the legacy {@code attention_head_dim}. */
+    /**
+     * Heads per down block: {@code num_attention_heads} if set, else the legacy {@code attention_head_dim}.
+     * (diffusers 0.27 refuses configs that set {@code num_attention_heads}; we read it as the head count,
+     * which is what its {@code num_attention_heads or attention_head_dim} line means.)
+     */
     public List<Integer> headsPerBlock() {
         return perBlock(numAttentionHeads != null ? numAttentionHeads : attentionHeadDim);
     }
@@ -150,12 +155,12 @@ public record UNet2DConditionConfig(
 
     /** A per-block option as one value per down block (a single value repeats). */
     public <T> List<T> perBlock(List<T> values) {
-        return values.size() == 1 ? java.util.Collections.nCopies(numBlocks(), values.get(0)) : values;
+        return values.size() == 1 ? Collections.nCopies(numBlocks(), values.get(0)) : values;
     }
 
     static <T> List<T> reversed(List<T> values) {
         List<T> copy = new ArrayList<>(values);
-        java.util.Collections.reverse(copy);
+        Collections.reverse(copy);
         return copy;
     }
 

@@ -14,6 +14,8 @@ import io.batchdiffusion.weights.Weights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -239,12 +241,12 @@ public final class UNet2DConditionModel {
     }
 
     /** The tensors of the checkpoint no module took (empty for a well-formed checkpoint). */
-    public java.util.Set<String> unused() {
+    public Set<String> unused() {
         return weights.unused();
     }
 
     /** Every parameter of the model by its diffusers name. */
-    public java.util.Map<String, NDArray> parameters() {
+    public Map<String, NDArray> parameters() {
         return weights.taken();
     }
 }

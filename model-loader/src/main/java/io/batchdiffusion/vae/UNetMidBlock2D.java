@@ -19,12 +19,8 @@ final class UNetMidBlock2D {
 
     UNetMidBlock2D(Weights w, long channels, int groups, double eps, Activation act) {
         this.resnet0 = new ResnetBlock2D(w.pp("resnets").pp(0), channels, channels, 0, groups, eps, act);
-        // attention_head_dim = channels: one head. diffusers upcasts this softmax (upcast_softmax=True).
-        Attention.Spec spec = Attention.Spec.of(channels, 1, channels)
-                .withBias(true)
-                .groupNorm(groups, eps)
-                .residual(1.0)
-                .upcast(true);
+        // attention_head_dim = channels: one head; diffusers upcasts this softmax (upcast_softmax=True)
+        Attention.Spec spec = Attention.Spec.spatial(channels, 1, channels, groups, eps, 1.0, true);
         this.attention = new Attention(w.pp("attentions").pp(0), spec);
         this.resnet1 = new ResnetBlock2D(w.pp("resnets").pp(1), channels, channels, 0, groups, eps, act);
     }
