@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.nn.Scope;
+import io.batchdiffusion.tokenizer.ClipTokenizer;
+import io.batchdiffusion.tokenizer.TokenizedText;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,26 +16,57 @@ import java.util.stream.IntStream;
 /**
  * torchmetrics' {@code CLIPScore} on a transformers {@code CLIPModel} folder: {@code max(100 * cos(E_image,
  * E_text), 0)} with the embeddings of {@code get_image_features} / {@code get_text_features}, L2-normalised.
- * Works from token ids; tokenisation is the caller's.
+ *
+ * <pre>{@code
+ * ClipScorer scorer = ClipScorer.load(Path.of("models/tiny-sd-a/clip-scorer"), manager, DataType.FLOAT32);
+ * ClipScores scores = scorer.score(List.of(RgbImage.of(bufferedImage)), List.of("a red circle"));
+ * float clipScore = scores.clamped()[0];
+ * }</pre>
  */
 public final class ClipScorer {
 
     private final ClipModel model;
     private final ClipImageProcessor processor;
+    private final ClipTokenizer tokenizer;
     private final NDManager manager;
     private final DataType dtype;
 
-    public ClipScorer(ClipModel model, ClipImageProcessor processor, NDManager manager, DataType dtype) {
+    public ClipScorer(
+            ClipModel model, ClipImageProcessor processor, ClipTokenizer tokenizer, NDManager manager, DataType dtype) {
         this.model = model;
         this.processor = processor;
+        this.tokenizer = tokenizer;
         this.manager = manager;
         this.dtype = dtype;
     }
 
-    /** A folder with {@code config.json}, {@code model.safetensors} and {@code preprocessor_config.json}. */
+    /**
+     * A transformers CLIPModel folder: {@code config.json}, {@code model.safetensors}, {@code
+     * preprocessor_config.json}, {@code vocab.json} and {@code merges.txt}.
+     */
     public static ClipScorer load(Path clipFolder, NDManager manager, DataType dtype) {
         ClipImageProcessor processor = ClipImageProcessor.load(clipFolder.resolve("preprocessor_config.json"));
-        return new ClipScorer(ClipModel.load(clipFolder, manager, dtype), processor, manager, dtype);
+        ClipTokenizer tokenizer = ClipTokenizer.fromFolder(clipFolder);
+        return new ClipScorer(ClipModel.load(clipFolder, manager, dtype), processor, tokenizer, manager, dtype);
+    }
+
+    /**
+     * Scores image i against prompt i: prompts tokenised as CLIPProcessor does (padded to the longest,
+     * truncated at the model's 77 tokens), one forward per tower for the batch.
+     */
+    public ClipScores score(List<RgbImage> images, List<String> prompts) {
+        List<TokenizedText> tokens = tokenizer.encodePaddedToLongest(prompts);
+        int[][] ids = new int[tokens.size()][];
+        int[][] mask = new int[tokens.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokens.get(i).inputIds();
+            mask[i] = tokens.get(i).attentionMask();
+        }
+        return scoreTokens(images, ids, mask);
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** Scores image i against text i, one forward per tower for the whole batch. */

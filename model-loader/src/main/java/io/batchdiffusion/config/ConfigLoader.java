@@ -21,12 +21,17 @@ import org.slf4j.LoggerFactory;
  * Reads a {@code config.json} into a record whose components mirror its keys (camelCase in Java,
  * snake_case in JSON), with diffusers' {@code extract_init_dict} semantics: keys the record lacks are
  * logged and ignored, keys the file lacks take the record's defaults, {@code _}-prefixed bookkeeping
- * keys ({@code _class_name}, {@code _diffusers_version}) are skipped. An int where a list is expected
+ * keys ({@code _class_name}, {@code _diffusers_version}) and transformers' file bookkeeping ({@code
+ * architectures}, {@code model_type}, {@code torch_dtype}...) are skipped. An int where a list is expected
  * reads as a one-element list, as diffusers' per-block options allow.
  */
 public final class ConfigLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+
+    /** Bookkeeping keys transformers writes into every config; they describe the file, not the model. */
+    private static final java.util.Set<String> BOOKKEEPING =
+            java.util.Set.of("architectures", "model_type", "torch_dtype", "transformers_version", "processor_class");
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -84,7 +89,7 @@ public final class ConfigLoader {
         for (Iterator<Map.Entry<String, JsonNode>> it = user.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String key = field.getKey();
-            if (key.startsWith("_")) {
+            if (key.startsWith("_") || BOOKKEEPING.contains(key)) {
                 continue;
             }
             JsonNode known = into.get(key);

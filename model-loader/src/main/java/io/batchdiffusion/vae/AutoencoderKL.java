@@ -84,6 +84,11 @@ public final class AutoencoderKL {
         return new LatentDistribution(parts.get(0), parts.get(1), parts.get(2));
     }
 
+    /** The compute type the weights were loaded in. */
+    public DataType dtype() {
+        return weights.computeType();
+    }
+
     public AutoencoderKLConfig config() {
         return config;
     }
