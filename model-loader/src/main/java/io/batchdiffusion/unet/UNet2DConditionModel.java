@@ -3,6 +3,7 @@ package io.batchdiffusion.unet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.nn.Activation;
@@ -179,6 +180,17 @@ public final class UNet2DConditionModel {
      * @return [B, out_channels, H, W]
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates) {
+        if (sample.getShape().get(0) == 1) {
+            // Convolutions over a single sample take other CPU kernels (other rounding) than over
+            // several; running one sample as two keeps an image's result independent of its batch.
+            return Scope.run(() -> forwardBatch(
+                            sample.repeat(0, 2), timesteps.reshape(-1).repeat(0, 2), encoderHiddenStates.repeat(0, 2))
+                    .get(new NDIndex("0:1")));
+        }
+        return forwardBatch(sample, timesteps, encoderHiddenStates);
+    }
+
+    private NDArray forwardBatch(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates) {
         return Scope.run(() -> {
             NDArray temb = timeEmbedding(timesteps, sample);
             NDArray x =
