@@ -78,6 +78,15 @@ public final class UNet2DConditionModel {
         return model;
     }
 
+    /**
+     * A model of {@code config} on {@code weights}, e.g. {@link Weights#initialized} for a fresh model
+     * (training, benchmarks); {@code source} names the config in error messages.
+     */
+    public static UNet2DConditionModel build(UNet2DConditionConfig config, Weights weights, Path source) {
+        config.validate(source);
+        return new UNet2DConditionModel(weights, config);
+    }
+
     private static Activation activationOrNull(String name) {
         return name == null ? null : Activation.fromConfig(name, name);
     }

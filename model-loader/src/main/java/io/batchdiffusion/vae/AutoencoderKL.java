@@ -59,6 +59,15 @@ public final class AutoencoderKL {
     }
 
     /**
+     * A model of {@code config} on {@code weights}, e.g. {@link Weights#initialized} for a fresh model
+     * (training, benchmarks); {@code source} names the config in error messages.
+     */
+    public static AutoencoderKL build(AutoencoderKLConfig config, Weights weights, Path source) {
+        config.validate(source);
+        return new AutoencoderKL(weights, config);
+    }
+
+    /**
      * Decodes latents to images, as {@code vae.decode(z).sample}.
      *
      * @param latents [B, latent_channels, h, w], already divided by {@code scaling_factor}

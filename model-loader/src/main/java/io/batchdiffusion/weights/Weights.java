@@ -17,10 +17,15 @@ import java.util.TreeSet;
  * ({@code w.pp("down_blocks").pp(0).pp("resnets").pp(1)}) and takes its tensors by their local names
  * with the shape its configuration implies. Every tensor taken is recorded, so once a model is built
  * {@link #unused()} lists what the checkpoint holds that no module asked for.
+ *
+ * <p>An {@link #initialized} view has no file: each tensor a module asks for is created by a {@link
+ * TensorInitializer}. Building a model against it gives a fresh model of any configuration, whose
+ * {@link #taken()} tensors a {@link SafeTensorsWriter} saves as a checkpoint in the same layout.
  */
 public final class Weights {
 
     private final WeightStore store;
+    private final TensorInitializer initializer;
     private final String prefix;
     private final NDManager manager;
     private final DataType computeType;
@@ -29,12 +34,14 @@ public final class Weights {
 
     private Weights(
             WeightStore store,
+            TensorInitializer initializer,
             String prefix,
             NDManager manager,
             DataType computeType,
             boolean writable,
             Map<String, NDArray> taken) {
         this.store = store;
+        this.initializer = initializer;
         this.prefix = prefix;
         this.manager = manager;
         this.computeType = computeType;
@@ -47,17 +54,26 @@ public final class Weights {
      * computeType} and may share the file's mapped pages.
      */
     public static Weights of(WeightStore store, NDManager manager, DataType computeType) {
-        return new Weights(store, "", manager, computeType, false, Collections.synchronizedMap(new LinkedHashMap<>()));
+        return new Weights(store, null, "", manager, computeType, false, newTaken());
     }
 
     /** A root view whose tensors are private copies that a trainer may update in place. */
     public static Weights writable(WeightStore store, NDManager manager, DataType computeType) {
-        return new Weights(store, "", manager, computeType, true, Collections.synchronizedMap(new LinkedHashMap<>()));
+        return new Weights(store, null, "", manager, computeType, true, newTaken());
+    }
+
+    /** A root view without a file: every tensor asked for is created by {@code initializer}. */
+    public static Weights initialized(TensorInitializer initializer, NDManager manager, DataType computeType) {
+        return new Weights(null, initializer, "", manager, computeType, true, newTaken());
+    }
+
+    private static Map<String, NDArray> newTaken() {
+        return Collections.synchronizedMap(new LinkedHashMap<>());
     }
 
     /** The view under {@code name} ("push prefix"). */
     public Weights pp(String name) {
-        return new Weights(store, path(name), manager, computeType, writable, taken);
+        return new Weights(store, initializer, path(name), manager, computeType, writable, taken);
     }
 
     public Weights pp(int index) {
@@ -69,13 +85,20 @@ public final class Weights {
         return prefix.isEmpty() ? name : prefix + "." + name;
     }
 
+    /** Whether the checkpoint holds {@code name} (an initialized view holds nothing until asked). */
     public boolean contains(String name) {
-        return store.contains(path(name));
+        return store != null && store.contains(path(name));
     }
 
     /** Takes the tensor {@code name}, failing unless it exists with exactly {@code expectedShape}. */
     public NDArray get(String name, long... expectedShape) {
         String full = path(name);
+        if (initializer != null) {
+            NDArray created = initializer.create(full, expectedShape.clone(), manager, computeType);
+            created.setName(full);
+            taken.put(full, created);
+            return created;
+        }
         SafeTensorsFile file = store.fileOf(full);
         if (file == null) {
             throw new InvalidModelFileException(
@@ -100,6 +123,9 @@ public final class Weights {
     /** Takes {@code name} with whatever shape it has, for tensors whose size the config does not fix. */
     public NDArray getAnyShape(String name) {
         String full = path(name);
+        if (store == null) {
+            throw new IllegalStateException("'" + full + "' has no fixed shape; an initialized model cannot create it");
+        }
         SafeTensorsFile file = store.fileOf(full);
         if (file == null) {
             throw new InvalidModelFileException(store.location(), "missing tensor '" + full + "'");
@@ -107,8 +133,11 @@ public final class Weights {
         return get(name, file.info(full).shape());
     }
 
-    /** Tensors of the store that no module has taken so far. */
+    /** Tensors of the store that no module has taken so far (none for an initialized view). */
     public Set<String> unused() {
+        if (store == null) {
+            return Set.of();
+        }
         Set<String> unused = new TreeSet<>(store.names());
         unused.removeAll(taken.keySet());
         return unused;
@@ -126,6 +155,9 @@ public final class Weights {
 
     /** Shape of a tensor, without loading it; {@code null} when absent. */
     public long[] shapeOf(String name) {
+        if (store == null) {
+            return null;
+        }
         SafeTensorsFile file = store.fileOf(path(name));
         return file == null ? null : file.info(path(name)).shape().clone();
     }
