@@ -41,6 +41,7 @@ class UNetLoadingErrorsTest {
                 "up_block_types|[\"UpBlock2D\", \"AttnUpBlock2D\"]",
                 "act_fn|\"mish\"",
                 "attention_head_dim|[8, 8, 8]",
+                "transformer_layers_per_block|[[1, 2], [1, 2]]",
             })
     void unsupportedOptionsFailNamingTheConfigFileAndKey(String key, String json) throws IOException {
         ObjectNode config = UNetConfigVariantsTest.fixtureConfig();
