@@ -41,10 +41,10 @@ local_spark_home() {
   if [[ ! -f "$home/.complete" || "$ROOT/jobs/target/runtime.classpath" -nt "$home/.complete" || "$JOBS_JAR" -nt "$home/.complete" ]]; then
     rm -rf "$home"
     mkdir -p "$home/jars" "$home/conf" "$home/bin"
-    local IFS=:
-    for jar in $(cat "$ROOT/jobs/target/runtime.classpath"):$(cat "$ROOT/jobs/target/provided.classpath"):$JOBS_JAR; do
+    local jar
+    while IFS= read -r jar; do
       [[ "$jar" == *.jar ]] && ln -sf "$jar" "$home/jars/$(basename "$jar")"
-    done
+    done < <({ cat "$ROOT/jobs/target/runtime.classpath"; echo; cat "$ROOT/jobs/target/provided.classpath"; echo; echo "$JOBS_JAR"; } | tr ':' '\n')
     touch "$home/.complete"
   fi
   echo "$home"

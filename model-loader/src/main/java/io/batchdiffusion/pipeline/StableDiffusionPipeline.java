@@ -225,7 +225,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private Schedulers schedulers(String name) {
         return schedulers.computeIfAbsent(
-                name.toLowerCase(Locale.ROOT), n -> Schedulers.load(folder.resolve("scheduler"), n));
+                name.toLowerCase(Locale.ROOT), n -> Schedulers.load(folder.resolve("scheduler"), name));
     }
 
     private synchronized AutoencoderKL float32Vae() {
