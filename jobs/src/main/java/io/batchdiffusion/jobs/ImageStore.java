@@ -41,8 +41,9 @@ public final class ImageStore {
                 scheme != null && (scheme.startsWith("s3") || scheme.equals("gs") || scheme.startsWith("abfs"));
     }
 
+    /** The fully qualified URI of an image ({@code file:/...}, {@code s3a://bucket/...}). */
     public String pathOf(String key) {
-        return new Path(imagesRoot, key + ".png").toString();
+        return fs.makeQualified(new Path(imagesRoot, key + ".png")).toString();
     }
 
     /** The bytes of a complete image already stored under {@code key}, if there is one. */
