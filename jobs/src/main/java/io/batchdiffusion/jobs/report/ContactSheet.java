@@ -66,12 +66,16 @@ final class ContactSheet {
         return out;
     }
 
-    /** Cells show images at their own size within 128..256 px on the longer side (tiny renders scale up). */
+    /**
+     * Cells show images at their own size within 128..256 px on the longer side (tiny renders scale up).
+     * The size comes from successful renders; a sheet with none (or nonsense sizes) gets square cells.
+     */
     static int[] cellSize(PromptSheet sheet) {
-        int w = sheet.renders().stream().mapToInt(ReportRow::width).max().orElse(1);
-        int h = sheet.renders().stream().mapToInt(ReportRow::height).max().orElse(1);
-        w = Math.max(1, w);
-        h = Math.max(1, h);
+        List<ReportRow> sized = sheet.renders().stream()
+                .filter(r -> r.ok() && r.width() > 0 && r.height() > 0)
+                .toList();
+        int w = sized.stream().mapToInt(ReportRow::width).max().orElse(1);
+        int h = sized.stream().mapToInt(ReportRow::height).max().orElse(1);
         int side = Math.max(w, h);
         double scale = Math.max(128, Math.min(256, side)) / (double) side;
         return new int[] {(int) Math.round(w * scale), (int) Math.round(h * scale)};

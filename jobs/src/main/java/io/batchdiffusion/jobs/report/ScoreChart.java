@@ -11,10 +11,13 @@ import java.util.SortedMap;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.Range;
+import org.jfree.data.general.DatasetUtils;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
@@ -36,6 +39,31 @@ final class ScoreChart {
 
     private ScoreChart() {}
 
+    /** An axis over [low, high] (not below {@code floor}) with a little room and about eight round ticks. */
+    private static NumberAxis axis(String label, double low, double high, double floor) {
+        if (!(high > low)) {
+            double half = Math.max(0.5, Math.abs(high) * 0.1);
+            low -= half;
+            high += half;
+        }
+        double pad = (high - low) * 0.05;
+        NumberAxis axis = new NumberAxis(label);
+        axis.setRange(Math.max(floor, low - pad), high + pad);
+        axis.setTickUnit(new NumberTickUnit(niceUnit((high - low) / 8)));
+        return axis;
+    }
+
+    /** The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least {@code raw}. */
+    static double niceUnit(double raw) {
+        double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double step : new double[] {1, 2, 2.5, 5, 10}) {
+            if (step * power >= raw) {
+                return step * power;
+            }
+        }
+        return 10 * power;
+    }
+
     /** The chart as a PNG of {@link #WIDTH} x {@link #HEIGHT} CSS pixels, stored at twice that for sharp screens. */
     static byte[] png(Map<String, SortedMap<Double, ScoreStats>> curves) {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
@@ -49,7 +77,7 @@ final class ScoreChart {
         for (int i = 0; i < data.getSeriesCount(); i++) {
             Color colour = PALETTE[i % PALETTE.length];
             renderer.setSeriesPaint(i, colour);
-            renderer.setSeriesFillPaint(i, colour);
+            renderer.setSeriesFillPaint(i, colour.equals(Color.BLACK) ? new Color(0x888888) : colour);
             boolean all = data.getSeriesKey(i).toString().startsWith(ScoreCurves.ALL);
             renderer.setSeriesStroke(
                     i,
@@ -58,10 +86,11 @@ final class ScoreChart {
                                     2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {8f, 5f}, 0f)
                             : new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         }
-        NumberAxis guidance = new NumberAxis("guidance scale");
-        guidance.setAutoRangeIncludesZero(false);
-        NumberAxis score = new NumberAxis("CLIP score (mean, 95% CI)");
-        score.setAutoRangeIncludesZero(false);
+        Range x = DatasetUtils.findDomainBounds(data, false);
+        Range y = DatasetUtils.findRangeBounds(data, true);
+        NumberAxis guidance = axis("guidance scale", x.getLowerBound(), x.getUpperBound(), Double.NEGATIVE_INFINITY);
+        // CLIP scores are never negative: a band reaching below zero is cut at the axis.
+        NumberAxis score = axis("CLIP score (mean, 95% CI)", y.getLowerBound(), y.getUpperBound(), 0);
         XYPlot plot = new XYPlot(data, guidance, score, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xDDDDDD));

@@ -26,7 +26,8 @@ class SweepReportSuite extends SparkSuite {
   }
 
   private def sheetFiles(report: Path): Set[String] =
-    Files.list(report.resolve("sheets")).iterator().asScala.map(p => "sheets/" + p.getFileName).toSet
+    Files.list(report.resolve("sheets")).iterator().asScala.map(_.getFileName.toString)
+      .filter(name => name.endsWith(".png") && !name.startsWith(".")).map("sheets/" + _).toSet // not Hadoop's .crc
 
   test("a sweep's report opens in Chromium without errors and shows the chart and every prompt's contact sheet") {
     val summary = RenderJob.run(spark, options("--run-id", "sweep", "--seeds", "0-1", "--guidance", "1,4,7.5"))
