@@ -51,7 +51,7 @@ class SweepReportSuite extends SparkSuite {
       Seq("colour", "position", "composition", "all prompts").foreach(c => assert(page.text.contains(c), c))
       val screenshot = chromium.screenshot()
       Files.write(Paths.get("target/sweep-report.png"), screenshot)
-      Files.write(Paths.get("target/sweep-report-top.png"), chromium.screenshot(maxHeight = 1700))
+      Files.write(Paths.get("target/sweep-report-top.png"), chromium.screenshot(maxHeight = 2000))
       assert(screenshot.length > 10000)
     }
   }
@@ -77,6 +77,17 @@ class SweepReportSuite extends SparkSuite {
       assert(page.text.contains("Renders that did not succeed"))
       assert(page.text.contains("width 33 is not a positive multiple of 8"))
       assert(page.text.contains("none: one render per catalogue row"))
+    }
+  }
+
+  test("the browser check itself catches an image that does not load and a console error") {
+    val page = Files.createDirectories(tmp.resolve("broken")).resolve("index.html")
+    Files.writeString(page, "<!doctype html><html><body><img src=\"missing.png\">" +
+      "<script>console.error('boom')</script></body></html>")
+    inBrowser(page) { (_, load) =>
+      assert(load.images.map(i => i.src -> i.naturalWidth) === Seq("missing.png" -> 0))
+      assert(load.problems.exists(_.contains("missing.png")), load.problems)
+      assert(load.problems.exists(_.contains("boom")), load.problems)
     }
   }
 }
