@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.batchdiffusion.datasets.CatalogueColumns;
+import io.batchdiffusion.jobs.report.SweepReport;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -141,6 +142,9 @@ public final class RenderJob {
             SweepSummary.write(written, options);
         }
         Manifest.write(summary, options, hadoop, lock);
+        if (options.report() || !options.sweep().isEmpty()) {
+            System.out.println("report:  " + SweepReport.write(written, summary, options, hadoop));
+        }
         return summary;
     }
 
