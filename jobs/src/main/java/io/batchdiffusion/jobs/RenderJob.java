@@ -141,10 +141,10 @@ public final class RenderJob {
         if (!options.sweep().isEmpty()) {
             SweepSummary.write(written, options);
         }
-        Manifest.write(summary, options, hadoop, lock);
         if (options.report() || !options.sweep().isEmpty()) {
             System.out.println("report:  " + SweepReport.write(written, summary, options, hadoop));
         }
+        Manifest.write(summary, options, hadoop, lock); // last: its presence means the run is complete
         return summary;
     }
 
