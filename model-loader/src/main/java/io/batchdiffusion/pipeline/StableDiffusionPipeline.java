@@ -276,6 +276,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return vae;
     }
 
+    /** Arrays alive in the pipeline's managers (the weights, plus anything a batch failed to free). */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     private static String abbreviate(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
