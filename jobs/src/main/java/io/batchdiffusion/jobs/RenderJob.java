@@ -63,6 +63,7 @@ public final class RenderJob {
     /** Runs one render job on {@code spark}; returns what was written. */
     public static RunSummary run(SparkSession spark, JobOptions options) {
         long started = System.currentTimeMillis();
+        Sessions.extendRedaction(spark);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         RunLock lock = RunLock.acquire(options.runRoot(), hadoop);
         try {

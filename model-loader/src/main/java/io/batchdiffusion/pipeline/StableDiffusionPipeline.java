@@ -78,7 +78,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (!Files.isRegularFile(folder.resolve("model_index.json"))) {
             throw new InvalidModelFileException(folder, "not a diffusers pipeline folder: model_index.json is missing");
         }
-        WeightStore.refuseUnsafeFiles(folder);
+        WeightStore.refuseUnsafeTree(folder);
         NDManager manager = NDManager.newBaseManager(options.device());
         try {
             long start = System.nanoTime();
