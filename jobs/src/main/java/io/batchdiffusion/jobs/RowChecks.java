@@ -1,5 +1,6 @@
 package io.batchdiffusion.jobs;
 
+import io.batchdiffusion.schedulers.Schedulers;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,14 @@ final class RowChecks {
             return Optional.of(column + " " + value + " is above the configured maximum");
         }
         return Optional.empty();
+    }
+
+    /** An unknown scheduler name ({@code null}, the model's own, is always fine). */
+    static Optional<String> scheduler(String name) {
+        if (name == null || Schedulers.names().contains(name)) {
+            return Optional.empty();
+        }
+        return Optional.of("scheduler '" + name + "' is unknown; use one of " + String.join(", ", Schedulers.names()));
     }
 
     /** The problem with a row's explicit step count when the task uses it (a sweep may override it). */

@@ -108,6 +108,7 @@ final class TaskPlanner implements FlatMapFunction<Row, Row> {
             values[at++] = height;
             values[at] = rowProblem
                     .or(() -> point.steps() == null ? RowChecks.steps(rowSteps) : Optional.empty())
+                    .or(() -> RowChecks.scheduler(scheduler))
                     .orElse(null);
             tasks.add(RowFactory.create(values));
         }

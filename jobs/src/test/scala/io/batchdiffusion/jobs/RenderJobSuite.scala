@@ -43,15 +43,17 @@ class RenderJobSuite extends SparkSuite {
   test("bad rows get an INVALID_INPUT row with a message and cost no model time; good rows render") {
     val schema = StructType(Seq(
       StructField("id", StringType), StructField("prompt", StringType), StructField("guidance_scale", DoubleType),
-      StructField("num_inference_steps", IntegerType), StructField("width", IntegerType)))
+      StructField("num_inference_steps", IntegerType), StructField("width", IntegerType),
+      StructField("scheduler", StringType)))
     val data = Seq(
-      Row("good-1", "a red circle", null, null, null),
-      Row("null-prompt", null, null, null, null),
-      Row("empty", "   ", null, null, null),
-      Row("nan", "a cat", Double.NaN, null, null),
-      Row("zero-steps", "a cat", null, 0, null),
-      Row("odd-width", "a cat", null, null, 33),
-      Row("good-2", "a blue square", 3.0, null, null))
+      Row("good-1", "a red circle", null, null, null, null),
+      Row("null-prompt", null, null, null, null, null),
+      Row("empty", "   ", null, null, null, null),
+      Row("nan", "a cat", Double.NaN, null, null, null),
+      Row("zero-steps", "a cat", null, 0, null, null),
+      Row("odd-width", "a cat", null, null, 33, null),
+      Row("bad-scheduler", "a cat", null, null, null, "heun"),
+      Row("good-2", "a blue square", 3.0, null, null, "euler_a"))
     val path = tmp.resolve("bad.parquet").toString
     spark.createDataFrame(data.asJava, schema).coalesce(1).write.parquet(path)
     val summary = RenderJob.run(spark, JobOptions.parse("--catalogue", path, "--output", tmp.resolve("out").toString,
@@ -61,13 +63,14 @@ class RenderJobSuite extends SparkSuite {
     assert(byId("good-2").getAs[String]("status") === "OK")
     val expected = Map(
       "null-prompt" -> "prompt is null", "empty" -> "prompt is empty", "nan" -> "guidance_scale NaN",
-      "zero-steps" -> "num_inference_steps 0", "odd-width" -> "width 33 is not a positive multiple of 8")
+      "zero-steps" -> "num_inference_steps 0", "odd-width" -> "width 33 is not a positive multiple of 8",
+      "bad-scheduler" -> "scheduler 'heun' is unknown")
     expected.foreach { case (id, message) =>
       assert(byId(id).getAs[String]("status") === "INVALID_INPUT", id)
       assert(byId(id).getAs[String]("error").contains(message), byId(id).getAs[String]("error"))
       assert(byId(id).getAs[String]("image_path") === null)
     }
-    assert(summary.countsByStatus.asScala.toMap === Map("OK" -> 2L, "INVALID_INPUT" -> 5L))
+    assert(summary.countsByStatus.asScala.toMap === Map("OK" -> 2L, "INVALID_INPUT" -> 6L))
     assert(summary.imagesRendered === 2)
   }
 
