@@ -17,14 +17,17 @@ class ProgressSuite extends SparkSuite {
   private val Line = """\[progress\] renders (\d+)/(\d+) \((\d+\.\d)%\), (\d+\.\d+) images/s, ETA (\S+)""".r
 
   test("the driver prints renders done, rate and ETA each interval, moving while a single task is still rendering") {
+    val catalogue = tmp.resolve("three.parquet").toString
+    spark.read.parquet(sampleCatalogue.toString).orderBy("id").limit(3).coalesce(1).write.parquet(catalogue)
     val captured = new ByteArrayOutputStream()
     val previous = System.out
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8))
     try {
-      // One task holding all 8 renders, one per batch: only heartbeats can report them before it ends.
-      RenderJob.run(spark, JobOptions.parse("--catalogue", sampleCatalogue.toString,
+      // One task holding all 3 renders, one per batch: only heartbeats can report them before it ends.
+      RenderJob.run(spark, JobOptions.parse("--catalogue", catalogue,
         "--output", tmp.resolve("out").toString, "--model", defaultModel.toString, "--run-id", "progress",
-        "--num-inference-steps", "2", "--batch-size", "1", "--partitions", "1", "--progress-seconds", "1"))
+        "--num-inference-steps", "2", "--width", "16", "--height", "16", "--batch-size", "1", "--partitions", "1",
+        "--progress-seconds", "1"))
     } finally {
       System.setOut(previous)
     }
@@ -35,8 +38,8 @@ class ProgressSuite extends SparkSuite {
       case other => fail(s"malformed progress line: $other")
     }
     assert(parsed.nonEmpty, "progress lines were printed")
-    assert(parsed.forall(_._2 == 8))
-    assert(parsed.exists { case (done, _, _, _) => done > 0 && done < 8 }, "a line counted renders of the running task")
+    assert(parsed.forall(_._2 == 3))
+    assert(parsed.exists { case (done, _, _, _) => done > 0 && done < 3 }, "a line counted renders of the running task")
     assert(parsed.map(_._1) === parsed.map(_._1).sorted, "the count never goes back")
     assert(parsed.exists { case (done, _, rate, eta) => done > 0 && rate > 0 && eta.matches("""\d+(s|m\d\ds|h\d\dm)""") })
   }
@@ -54,7 +57,7 @@ class SlowEngineFactory extends EngineFactory {
     val engine = new PipelineEngineFactory().create(model, scorer, device)
     new RenderEngine {
       override def render(requests: util.List[RenderRequest]): util.List[RenderedImage] = {
-        Thread.sleep(600L * requests.size)
+        Thread.sleep(1500L * requests.size)
         engine.render(requests)
       }
       override def score(rgb: util.List[Array[Byte]], sizes: util.List[Array[Int]], prompts: util.List[String]) =
