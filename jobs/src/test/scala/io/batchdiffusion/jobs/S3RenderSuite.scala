@@ -50,7 +50,18 @@ class S3RenderSuite extends SparkSuite {
     (Seq("--output", s"s3a://$Renders/runs", "--run-id", runId, "--num-inference-steps", "2",
       "--progress-seconds", "1") ++ extra): _*)
 
+  /**
+   * Engines are cached per JVM by (model, scorer, device, factory), and earlier suites in this JVM
+   * loaded the same model: a factory name of its own makes a run load (and copy) the model anew.
+   */
+  private def freshEngines(factory: Class[_ <: EngineFactory], cache: Path): Unit = {
+    spark.conf.set(RenderJob.CONF_ENGINE_FACTORY, factory.getName)
+    spark.conf.set(RenderJob.CONF_MODEL_CACHE, cache.toString)
+  }
+
   test("a catalogue, model and scorer in buckets render into images, a results table and a manifest in a bucket, and every object checks out") {
+    val cache = tmp.resolve("s3-model-cache")
+    freshEngines(classOf[S3CacheRunEngines], cache)
     val summary = RenderJob.run(spark, job("s3-sample",
       "--catalogue", s"s3a://$Catalogues/prompts/sample.parquet",
       "--model", s"s3a://$Models/sd/tiny-sd-a", "--scorer", s"s3a://$Models/scorers/clip"))
@@ -65,7 +76,7 @@ class S3RenderSuite extends SparkSuite {
 
     // The executor copied both folders into its local cache, every file verified against the fingerprint.
     Seq(summary.model, summary.scorer).foreach { descriptor =>
-      val cached = tmp.resolve("model-cache").resolve(descriptor.fingerprint)
+      val cached = cache.resolve(descriptor.fingerprint)
       assert(Files.isRegularFile(cached.resolve(".complete")), s"$cached holds a complete copy")
       descriptor.sha256ByFile.asScala.foreach { case (file, sha) =>
         assert(RenderKeys.sha256Hex(Files.readAllBytes(cached.resolve(file))) === sha, file)
@@ -83,8 +94,15 @@ class S3RenderSuite extends SparkSuite {
     def run(id: String, extra: String*) = RenderJob.run(spark, job(id,
       (Seq("--catalogue", written, "--model", s"s3a://$Models/sd/tiny-with-scorer") ++ extra): _*))
     val cached = run("s3-cache")
+    val broadcastCache = tmp.resolve("broadcast-model-cache")
+    freshEngines(classOf[S3BroadcastRunEngines], broadcastCache)
     val broadcast = run("s3-broadcast", "--model-distribution", "broadcast")
     assert(broadcast.scorer.uri === s"s3a://$Models/sd/tiny-with-scorer/clip-scorer")
+    assert(broadcast.engineLoads === 1)
+    // The executor wrote the broadcast bytes into its cache, verified against the fingerprint.
+    Seq(broadcast.model, broadcast.scorer).foreach { descriptor =>
+      assert(Files.isRegularFile(broadcastCache.resolve(descriptor.fingerprint).resolve(".complete")))
+    }
     val cacheKeys = checkRunObjects("runs/s3-cache", expectedRows = 4, sweep = false)
     val broadcastKeys = checkRunObjects("runs/s3-broadcast", expectedRows = 4, sweep = false)
     assert(cacheKeys === broadcastKeys)
@@ -163,6 +181,14 @@ class S3RenderSuite extends SparkSuite {
     ok.map(_.getAs[String]("key")).toSet
   }
 }
+
+/** The production engine under names of their own (see S3RenderSuite.freshEngines). */
+abstract class RenamedPipelineEngines extends EngineFactory {
+  override def create(model: java.nio.file.Path, scorer: java.nio.file.Path, device: DeviceChoice): RenderEngine =
+    new PipelineEngineFactory().create(model, scorer, device)
+}
+class S3CacheRunEngines extends RenamedPipelineEngines
+class S3BroadcastRunEngines extends RenamedPipelineEngines
 
 /** Reads a spark-defaults.conf file (`key value` lines, `#` comments) as Spark does. */
 object SparkDefaults {
