@@ -170,7 +170,7 @@ spark_submit() {
     # the PyTorch natives, S3A and the AWS SDK, the project's modules). --load-spark-defaults keeps the
     # cluster's own conf/spark-defaults.conf under ours.
     local jars="" jar
-    while IFS= read -r jar; do
+    while IFS= read -r jar || [[ -n "$jar" ]]; do
       [[ "$jar" == *.jar && ! -e "$SPARK_HOME/jars/$(basename "$jar")" ]] && jars+="${jars:+,}$jar"
     done < <(tr ':' '\n' < "$ROOT/jobs/target/runtime.classpath")
     exec "$SPARK_HOME/bin/spark-submit" --properties-file "$props" --load-spark-defaults --class "$class" \

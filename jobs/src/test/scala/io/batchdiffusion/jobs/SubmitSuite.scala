@@ -55,7 +55,8 @@ class SubmitSuite extends SparkSuite {
     assert(table.count() === 1632)
     assert(Set("category", "challenge").subsetOf(table.columns.toSet))
 
-    val bad = run(Seq(submit("import"), "--format", "csv", "--input", "x", "--output", "y"))
+    val bad = run(Seq(submit("import"), "--format", "csv", "--input", "datasets/catalogues/sample.jsonl",
+      "--output", tmp.resolve("never.parquet").toString))
     assert(bad.exit !== 0)
     assert(bad.output.contains("unknown format 'csv'"))
   }
