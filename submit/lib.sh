@@ -33,6 +33,8 @@ ensure_built() {
   fi
   echo "building (mvn -DskipTests package) ..." >&2
   (cd "$ROOT" && mvn -q -B -DskipTests -Dspotless.check.skip=true package) >&2
+  # Maven leaves an unchanged classpath file as it was: mark the build as newer than the sources.
+  touch "$stamp"
 }
 
 runtime_classpath() {
