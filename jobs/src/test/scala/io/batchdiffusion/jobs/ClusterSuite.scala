@@ -1,8 +1,8 @@
 package io.batchdiffusion.jobs
 
-import java.net.{InetAddress, ServerSocket, URI}
+import java.net.{InetAddress, ServerSocket}
 import java.nio.charset.StandardCharsets
-import java.nio.file.{Files, Path, Paths}
+import java.nio.file.{Files, Path}
 import java.util.concurrent.TimeUnit
 
 import scala.collection.mutable.ArrayBuffer
@@ -22,12 +22,24 @@ object PackagedTest extends Tag("io.batchdiffusion.jobs.PackagedTest")
  * A Spark standalone cluster on this machine, every part its own JVM: a master and two workers
  * started with `submit/standalone`, each worker launching one single-core executor, and the job
  * submitted by `submit/render --master spark://...`, all without a Spark distribution (the project's
- * own jars, as `submit/` uses them when `SPARK_HOME` is unset).
+ * own jars, as `submit/` uses them when `SPARK_HOME` is unset). The run writes to an S3 server in
+ * this JVM, so the executors' S3A (and its AWS SDK) is exercised too.
  */
 class ClusterSuite extends SparkSuite {
 
   private val processes = ArrayBuffer[(String, Process)]()
   private var logs: Path = _
+  private var s3: S3TestServer = _
+  private val Bucket = "cluster-renders"
+
+  override protected def sparkConf: Map[String, String] = s3.sparkSettings
+
+  override protected def beforeAll(): Unit = {
+    // Runs only when a test of this suite is expected (mvn test leaves PackagedTest out).
+    s3 = S3TestServer.start()
+    s3.createBucket(Bucket)
+    super.beforeAll()
+  }
 
   private def submit(name: String): String = repoRoot.resolve("submit").resolve(name).toString
 
@@ -46,7 +58,6 @@ class ClusterSuite extends SparkSuite {
     }
     awaitLog("master", "Registering worker", 2)
 
-    val out = tmp.resolve("out")
     val driver = launch("driver", Seq(submit("render"), "--master", master,
       "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
       "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=1g",
@@ -54,8 +65,9 @@ class ClusterSuite extends SparkSuite {
       "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
       "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=300s",
       "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
-      "--conf", s"${RenderJob.CONF_MODEL_CACHE}=${tmp.resolve("model-cache")}",
-      "--", "--catalogue", sampleCatalogue.toString, "--output", out.toString, "--model", defaultModel.toString,
+      "--conf", s"${RenderJob.CONF_MODEL_CACHE}=${tmp.resolve("model-cache")}") ++
+      s3.sparkSettings.toSeq.flatMap { case (k, v) => Seq("--conf", s"$k=$v") } ++ Seq(
+      "--", "--catalogue", sampleCatalogue.toString, "--output", s"s3a://$Bucket/runs", "--model", defaultModel.toString,
       "--run-id", "cluster", "--num-inference-steps", "2", "--partitions", "4", "--batch-size", "2",
       "--progress-seconds", "5"))
     val finished = driver.waitFor(8, TimeUnit.MINUTES)
@@ -65,18 +77,20 @@ class ClusterSuite extends SparkSuite {
     info(driverLog.linesIterator.filter(l => l.startsWith("summary:") || l.startsWith("[progress]")).mkString("\n"))
     assert(driverLog.contains("summary: 8 renders, 0 failures"), tail(driverLog))
 
-    val rows = spark.read.parquet(out.resolve("cluster/results").toString).collect()
+    val rows = spark.read.parquet(s"s3a://$Bucket/runs/cluster/results").collect()
     assert(rows.length === 8)
     rows.foreach { row =>
       assert(row.getAs[String]("status") === "OK", String.valueOf(row.getAs[String]("error")))
-      val png = Files.readAllBytes(Paths.get(URI.create(row.getAs[String]("image_path"))))
-      assert(RenderKeys.sha256Hex(png) === row.getAs[String]("image_sha256"))
+      val key = s"runs/cluster/images/${row.getAs[String]("key")}.png"
+      assert(row.getAs[String]("image_path") === s"s3a://$Bucket/$key")
+      assert(RenderKeys.sha256Hex(s3.get(Bucket, key)) === row.getAs[String]("image_sha256"))
     }
+    assert(s3.list(Bucket, "runs/cluster/images/").count(_.endsWith(".png")) === 8)
     val executors = rows.map(_.getAs[String]("executor_id")).toSet
     assert(executors.size === 2, s"both executors rendered: $executors")
     assert(!executors.contains("driver"))
 
-    val manifest = new ObjectMapper().readTree(out.resolve("cluster/manifest.json").toFile)
+    val manifest = new ObjectMapper().readTree(s3.get(Bucket, "runs/cluster/manifest.json"))
     val counters = manifest.path("counters")
     assert(counters.path("engine_loads").asLong === executors.size, "one pipeline load per executor JVM")
     assert(counters.path("render_calls").asLong > executors.size, "executors reused their pipeline across batches")
@@ -90,13 +104,19 @@ class ClusterSuite extends SparkSuite {
       stderr.getParent.getFileName.toString -> read(stderr).linesIterator.count(_.contains("ExecutorEngines: loaded model"))
     }.toMap
     assert(loadsByExecutor === executors.map(_ -> 1).toMap)
-    assert(read(logs.resolve("driver.log")).linesIterator.count(_.contains("ExecutorEngines: loaded model")) === 0,
+    assert(driverLog.linesIterator.count(_.contains("ExecutorEngines: loaded model")) === 0,
       "the driver never loads the pipeline")
+    // Executors put the AWS SDK bundle after Spark's jars (its unshaded netty and slf4j lose).
+    val launch = (1 to 2).flatMap(i => read(logs.resolve(s"worker-$i.log")).linesIterator.filter(_.contains("Launch command")))
+    assert(launch.nonEmpty && launch.forall(_.matches(""".*spark-home/jars/\*:[^"]*spark-home/extra/\*.*""")), launch)
   }
 
   override protected def afterAll(): Unit = {
     try stopAll()
-    finally super.afterAll()
+    finally {
+      try super.afterAll()
+      finally if (s3 != null) s3.stop()
+    }
   }
 
   /** Starts a command from the repository root, output to logs/<name>.log, on the project's own jars. */
