@@ -107,8 +107,8 @@ class ClusterSuite extends SparkSuite {
     assert(driverLog.linesIterator.count(_.contains("ExecutorEngines: loaded model")) === 0,
       "the driver never loads the pipeline")
     // Executors put the AWS SDK bundle after Spark's jars (its unshaded netty and slf4j lose).
-    val launch = (1 to 2).flatMap(i => read(logs.resolve(s"worker-$i.log")).linesIterator.filter(_.contains("Launch command")))
-    assert(launch.nonEmpty && launch.forall(_.matches(""".*spark-home/jars/\*:[^"]*spark-home/extra/\*.*""")), launch)
+    val launches = (1 to 2).flatMap(i => read(logs.resolve(s"worker-$i.log")).linesIterator.filter(_.contains("Launch command")))
+    assert(launches.nonEmpty && launches.forall(_.matches(""".*spark-home/jars/\*:[^"]*spark-home/extra/\*.*""")), launches)
   }
 
   override protected def afterAll(): Unit = {
