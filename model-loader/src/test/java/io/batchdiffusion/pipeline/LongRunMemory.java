@@ -28,8 +28,14 @@ final class LongRunMemory {
             int mostArrays = 0;
             for (int i = 0; i < BATCHES; i++) {
                 pipeline.render(List.of(
-                        RenderRequest.of("a red circle " + i).withSeed(i).withSteps(1).withScheduler("euler_a"),
-                        RenderRequest.of("a blue square " + i).withSeed(i + 1).withSteps(1).withGuidanceScale(1)));
+                        RenderRequest.of("a red circle " + i)
+                                .withSeed(i)
+                                .withSteps(1)
+                                .withScheduler("euler_a"),
+                        RenderRequest.of("a blue square " + i)
+                                .withSeed(i + 1)
+                                .withSteps(1)
+                                .withGuidanceScale(1)));
                 mostArrays = Math.max(mostArrays, pipeline.liveArrays());
                 long rss = residentBytes();
                 if (i == WARMUP - 1) {
@@ -39,7 +45,8 @@ final class LongRunMemory {
                 }
             }
             System.out.printf("weights arrays: %d, most arrays alive after a batch: %d%n", weights, mostArrays);
-            System.out.printf("resident after %d batches: %d MB, highest over the next %d: %d MB%n",
+            System.out.printf(
+                    "resident after %d batches: %d MB, highest over the next %d: %d MB%n",
                     WARMUP, warm >> 20, BATCHES - WARMUP, highest >> 20);
             System.out.printf("growth bytes: %d%n", highest - warm);
         }

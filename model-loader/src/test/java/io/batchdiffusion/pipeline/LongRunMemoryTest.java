@@ -38,10 +38,13 @@ class LongRunMemoryTest {
                 .redirectErrorStream(true)
                 .start();
         String output = readAll(process.getInputStream());
-        assertThat(process.waitFor(20, TimeUnit.MINUTES)).as("the long run finished").isTrue();
+        assertThat(process.waitFor(20, TimeUnit.MINUTES))
+                .as("the long run finished")
+                .isTrue();
         System.out.println(output.lines().filter(l -> !l.contains(" INFO ")).reduce("", (a, b) -> a + b + "\n"));
         assertThat(process.exitValue()).as(output).isZero();
-        Matcher arrays = Pattern.compile("weights arrays: (\\d+), most arrays alive after a batch: (\\d+)").matcher(output);
+        Matcher arrays = Pattern.compile("weights arrays: (\\d+), most arrays alive after a batch: (\\d+)")
+                .matcher(output);
         assertThat(arrays.find()).as(output).isTrue();
         assertThat(arrays.group(2)).as("arrays alive after a batch").isEqualTo(arrays.group(1));
         Matcher growth = Pattern.compile("growth bytes: (-?\\d+)").matcher(output);
