@@ -133,6 +133,9 @@ public final class RenderJob {
                 results = results.unionByName(carried);
             }
             results.write().mode(SaveMode.Overwrite).parquet(options.runRoot() + "/results");
+            if (options.embedImages()) {
+                HuggingFaceMetadata.addTo(options.runRoot() + "/results", resultSchema, hadoop);
+            }
         } finally {
             spark.sparkContext().removeSparkListener(progress);
         }

@@ -115,5 +115,17 @@ class RenderJobSuite extends SparkSuite {
     val image = row.getAs[Row]("image")
     assert(RenderKeys.sha256Hex(image.getAs[Array[Byte]]("bytes")) === row.getAs[String]("image_sha256"))
     assert(image.getAs[String]("path") === row.getAs[String]("key") + ".png")
+    // The footer names the features, so datasets.load_dataset("parquet", ...) decodes the column as images.
+    val part = Files.list(Paths.get(summary.runRoot, "results")).iterator().asScala
+      .find(_.getFileName.toString.endsWith(".parquet")).get
+    val reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+      org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(part.toUri), new org.apache.hadoop.conf.Configuration()))
+    val features = try new ObjectMapper().readTree(
+      reader.getFooter.getFileMetaData.getKeyValueMetaData.get("huggingface")).path("info").path("features")
+    finally reader.close()
+    assert(features.path("image").path("_type").asText === "Image")
+    assert(features.path("clip_score").path("dtype").asText === "float32")
+    assert(features.size === results(summary).columns.length)
   }
 }
