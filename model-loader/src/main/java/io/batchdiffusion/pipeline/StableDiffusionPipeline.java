@@ -49,6 +49,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final PipelineOptions options;
     private final NDManager manager;
     private final PromptEncoder prompts;
+    private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
     private final ImageDecoder decoder;
@@ -63,7 +64,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         this.options = options;
         this.manager = manager;
         ClipTokenizer tokenizer = ClipTokenizer.fromFolder(component(folder, "tokenizer"));
-        ClipTextModel textEncoder = ClipTextModel.load(component(folder, "text_encoder"), manager, options.dtype());
+        this.textEncoder = ClipTextModel.load(component(folder, "text_encoder"), manager, options.dtype());
         this.prompts = new PromptEncoder(tokenizer, textEncoder);
         this.unet = UNet2DConditionModel.load(component(folder, "unet"), manager, options.dtype());
         this.vae = AutoencoderKL.load(component(folder, "vae"), manager, options.vaeDtype());
@@ -274,6 +275,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public AutoencoderKL vae() {
         return vae;
+    }
+
+    public ClipTextModel textEncoder() {
+        return textEncoder;
     }
 
     private static String abbreviate(String text) {
