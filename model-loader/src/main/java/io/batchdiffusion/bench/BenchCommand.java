@@ -2,6 +2,7 @@ package io.batchdiffusion.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import io.batchdiffusion.nn.NativeMemory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class BenchCommand {
 
     /** Runs the bench and returns the JSON file it wrote. */
     static Path run(BenchOptions o, String commandLine) {
+        NativeMemory.keepFreedMemory(); // as the pipeline does, so the ceiling runs in the same process state
         Engine.getInstance(); // loads the native library before any JniUtils call
         if (o.threads > 0) {
             JniUtils.setNumThreads(o.threads);
@@ -70,6 +72,8 @@ public final class BenchCommand {
         run.put("cpu", MachineInfo.cpuModel());
         run.put("torch_threads", JniUtils.getNumThreads());
         run.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", ""));
+        run.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
+        run.put("malloc_keep", System.getProperty("batchdiffusion.malloc.keep", "true"));
         run.put("load_average_start", loadStart);
         run.put("steps", o.steps);
         run.put("guidance", o.guidance);
