@@ -2,7 +2,7 @@ package io.batchdiffusion.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import io.batchdiffusion.nn.NativeMemory;
+import io.batchdiffusion.nn.NativeTuning;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +36,7 @@ public final class BenchCommand {
 
     /** Runs the bench and returns the JSON file it wrote. */
     static Path run(BenchOptions o, String commandLine) {
-        NativeMemory.keepFreedMemory(); // as the pipeline does, so the ceiling runs in the same process state
+        NativeTuning.apply(); // as the pipeline does, so the ceiling runs in the same process state
         Engine.getInstance(); // loads the native library before any JniUtils call
         if (o.threads > 0) {
             JniUtils.setNumThreads(o.threads);
@@ -47,12 +47,15 @@ public final class BenchCommand {
         BenchReport report = new BenchReport(System.out);
         double[] loadStart = MachineInfo.loadAverage();
         report.header(String.format(
-                "bench %s (%s) on %d cores (%s), torch intra-op threads %d, load average %.2f %.2f %.2f",
+                "bench %s (%s) on %d cores (%s), torch intra-op threads %d, OMP_WAIT_POLICY=%s, GLIBC_TUNABLES=%s,"
+                        + " load average %.2f %.2f %.2f",
                 o.preset.name(),
                 folder,
                 MachineInfo.cores(),
                 MachineInfo.cpuModel(),
                 JniUtils.getNumThreads(),
+                NativeTuning.ompWaitPolicy(),
+                System.getenv().getOrDefault("GLIBC_TUNABLES", ""),
                 loadStart[0],
                 loadStart[1],
                 loadStart[2]));
@@ -71,7 +74,7 @@ public final class BenchCommand {
         run.put("cores", MachineInfo.cores());
         run.put("cpu", MachineInfo.cpuModel());
         run.put("torch_threads", JniUtils.getNumThreads());
-        run.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", ""));
+        run.put("omp_wait_policy", NativeTuning.ompWaitPolicy());
         run.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
         run.put("malloc_keep", System.getProperty("batchdiffusion.malloc.keep", "true"));
         run.put("load_average_start", loadStart);

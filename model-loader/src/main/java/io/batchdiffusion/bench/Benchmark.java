@@ -71,6 +71,12 @@ final class Benchmark {
                 }
             }
             memory(weights);
+            if (o.runs("threads")) {
+                for (int size : o.sizes) {
+                    ThreadLayouts.measure(sd.unet(), size, MachineInfo.cores(), o.repeats)
+                            .forEach(report::add);
+                }
+            }
             if (o.runs("e2e")) {
                 endToEnd(sd);
             }

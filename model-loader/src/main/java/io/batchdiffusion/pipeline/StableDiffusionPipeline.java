@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.clip.ClipTextModel;
 import io.batchdiffusion.config.ConfigLoader;
-import io.batchdiffusion.nn.NativeMemory;
+import io.batchdiffusion.nn.NativeTuning;
 import io.batchdiffusion.schedulers.Scheduler;
 import io.batchdiffusion.schedulers.Schedulers;
 import io.batchdiffusion.tokenizer.ClipTokenizer;
@@ -81,7 +81,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             throw new InvalidModelFileException(folder, "not a diffusers pipeline folder: model_index.json is missing");
         }
         WeightStore.refuseUnsafeFiles(folder);
-        NativeMemory.keepFreedMemory();
+        NativeTuning.apply();
         NDManager manager = NDManager.newBaseManager(options.device());
         try {
             long start = System.nanoTime();
