@@ -56,15 +56,19 @@ public final class ResnetBlock2D {
     /** @param temb time embedding [B, tembChannels], or {@code null} for a block built without one */
     public NDArray forward(NDArray x, NDArray temb) {
         return Scope.run(() -> {
-            NDArray h = conv1.forward(act.apply(norm1.forward(x)));
+            NDArray h = stage(norm1, conv1, x);
             if (timeEmbProj != null && temb != null) {
                 NDArray t = timeEmbProj.forward(act.apply(temb));
                 h = h.addi(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
             }
-            h = conv2.forward(act.apply(norm2.forward(h)));
-            NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
-            NDArray sum = shortcut.add(h);
+            h = Scope.advance(h, stage(norm2, conv2, h), x);
+            NDArray sum = h.addi(convShortcut == null ? x : convShortcut.forward(x));
             return outputScaleFactor == 1f ? sum : sum.divi(outputScaleFactor);
         });
+    }
+
+    /** norm, activation, convolution, freeing the two intermediates as soon as the convolution is done. */
+    private NDArray stage(GroupNorm norm, Conv2d conv, NDArray x) {
+        return Scope.run(() -> conv.forward(act.apply(norm.forward(x))));
     }
 }

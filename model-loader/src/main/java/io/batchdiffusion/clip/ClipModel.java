@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.batchdiffusion.nn.Linear;
+import io.batchdiffusion.nn.NativeTuning;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.weights.WeightStore;
 import io.batchdiffusion.weights.Weights;
@@ -42,6 +43,7 @@ public final class ClipModel {
     /** Loads a transformers {@code CLIPModel} folder ({@code config.json}, {@code model.safetensors}). */
     public static ClipModel load(Path folder, NDManager manager, DataType dtype) {
         ClipModelConfig config = ClipModelConfig.load(folder.resolve("config.json"));
+        NativeTuning.apply();
         return new ClipModel(Weights.of(WeightStore.ofFolder(folder), manager, dtype), config);
     }
 

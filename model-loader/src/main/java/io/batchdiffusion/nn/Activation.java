@@ -23,9 +23,17 @@ public enum Activation {
         };
     }
 
+    /** {@code x * sigmoid(x)}; without autograd the product goes into sigmoid's buffer (one array less). */
+    private static NDArray silu(NDArray x) {
+        if (Scope.inference()) {
+            return x.getNDArrayInternal().sigmoid().muli(x);
+        }
+        return Scope.run(() -> x.mul(x.getNDArrayInternal().sigmoid()));
+    }
+
     public NDArray apply(NDArray x) {
         return switch (this) {
-            case SILU -> Scope.run(() -> x.mul(x.getNDArrayInternal().sigmoid()));
+            case SILU -> silu(x);
             case GELU -> x.getNDArrayInternal().gelu();
             case QUICK_GELU ->
                 Scope.run(() -> x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid()));

@@ -35,8 +35,14 @@ public final class GroupNorm {
         return Scope.run(() -> {
             Shape shape = x.getShape();
             long n = shape.get(0);
-            NDArray normalized = normalizeGroups(x, n * groups);
-            NDArray scaled = normalized.reshape(n, channels, -1).mul(weight.reshape(1, channels, 1));
+            NDArray normalized = normalizeGroups(x, n * groups).reshape(n, channels, -1);
+            if (Scope.inference()) { // scale and shift in place: two arrays of the input's size less
+                return normalized
+                        .muli(weight.reshape(1, channels, 1))
+                        .addi(bias.reshape(1, channels, 1))
+                        .reshape(shape);
+            }
+            NDArray scaled = normalized.mul(weight.reshape(1, channels, 1));
             return scaled.add(bias.reshape(1, channels, 1)).reshape(shape);
         });
     }

@@ -3,6 +3,7 @@ package io.batchdiffusion.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +24,23 @@ public final class Scope {
         }
         NDScope.register(result);
         return result;
+    }
+
+    /**
+     * Frees {@code previous} now that {@code next} has been computed from it, unless it is {@code input}
+     * (the caller's array): chains of blocks then hold one intermediate at a time instead of all of
+     * them until the enclosing scope ends (at 512x512 the VAE's are 134-268 MB each).
+     */
+    public static NDArray advance(NDArray previous, NDArray next, NDArray input) {
+        if (previous != input && previous != next) {
+            previous.close();
+        }
+        return next;
+    }
+
+    /** Whether no gradient is being recorded, so that ops may write into their own temporaries. */
+    public static boolean inference() {
+        return !JniUtils.isGradMode();
     }
 
     public static NDList runList(Supplier<NDList> body) {

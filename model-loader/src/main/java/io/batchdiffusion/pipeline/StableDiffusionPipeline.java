@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.clip.ClipTextModel;
 import io.batchdiffusion.config.ConfigLoader;
+import io.batchdiffusion.nn.NativeTuning;
 import io.batchdiffusion.schedulers.Scheduler;
 import io.batchdiffusion.schedulers.Schedulers;
 import io.batchdiffusion.tokenizer.ClipTokenizer;
@@ -49,6 +50,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final PipelineOptions options;
     private final NDManager manager;
     private final PromptEncoder prompts;
+    private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
     private final ImageDecoder decoder;
@@ -63,7 +65,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         this.options = options;
         this.manager = manager;
         ClipTokenizer tokenizer = ClipTokenizer.fromFolder(component(folder, "tokenizer"));
-        ClipTextModel textEncoder = ClipTextModel.load(component(folder, "text_encoder"), manager, options.dtype());
+        this.textEncoder = ClipTextModel.load(component(folder, "text_encoder"), manager, options.dtype());
         this.prompts = new PromptEncoder(tokenizer, textEncoder);
         this.unet = UNet2DConditionModel.load(component(folder, "unet"), manager, options.dtype());
         this.vae = AutoencoderKL.load(component(folder, "vae"), manager, options.vaeDtype());
@@ -79,6 +81,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             throw new InvalidModelFileException(folder, "not a diffusers pipeline folder: model_index.json is missing");
         }
         WeightStore.refuseUnsafeTree(folder);
+        NativeTuning.apply();
         NDManager manager = NDManager.newBaseManager(options.device());
         try {
             long start = System.nanoTime();
@@ -279,6 +282,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     /** Arrays alive in the pipeline's managers (the weights, plus anything a batch failed to free). */
     int liveArrays() {
         return manager.getManagedArrays().size();
+    }
+
+    public ClipTextModel textEncoder() {
+        return textEncoder;
     }
 
     private static String abbreviate(String text) {

@@ -50,7 +50,7 @@ final class Decoder {
         return Scope.run(() -> {
             NDArray h = midBlock.forward(convIn.forward(z));
             for (UpDecoderBlock2D block : upBlocks) {
-                h = block.forward(h);
+                h = Scope.advance(h, block.forward(h), null);
             }
             // conv_act is SiLU whatever act_fn says
             return convOut.forward(Activation.SILU.apply(convNormOut.forward(h)));

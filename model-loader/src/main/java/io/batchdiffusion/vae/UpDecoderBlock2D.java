@@ -27,9 +27,9 @@ final class UpDecoderBlock2D {
         return Scope.run(() -> {
             NDArray h = x;
             for (ResnetBlock2D resnet : resnets) {
-                h = resnet.forward(h, null);
+                h = Scope.advance(h, resnet.forward(h, null), x);
             }
-            return upsampler == null ? h : upsampler.forward(h);
+            return upsampler == null ? h : Scope.advance(h, upsampler.forward(h), x);
         });
     }
 }

@@ -1,0 +1,81 @@
+package io.batchdiffusion.nn;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process-wide settings of the native runtime under PyTorch that decide how fast it runs here
+ * (measurements in docs/performance.md). Call {@link #apply} before the PyTorch engine loads; the
+ * pipeline and the CLIP loader call it.
+ *
+ * <ul>
+ *   <li>glibc keeps freed memory for reuse. By default it serves blocks over 32 MB with fresh {@code
+ *       mmap}s and unmaps them on free, and PyTorch's CPU allocator has no cache of its own: the 59 MB
+ *       blocked copy of a 1280-channel convolution's weights that oneDNN makes on every call then
+ *       page-faults and zero-fills every time (230 ms for a convolution whose arithmetic takes 10 ms).
+ *       {@code mallopt} here gets most of it back; {@code GLIBC_TUNABLES} set before the JVM starts
+ *       gets all of it (the JVM's threads already own malloc arenas by the time this runs).
+ *   <li>OpenMP threads sleep instead of spinning when they wait ({@code OMP_WAIT_POLICY=PASSIVE},
+ *       unless the environment sets it): a forward has a thousand parallel regions, and on a busy
+ *       machine a spinning thread waits for a descheduled sibling at every one (5x slower attention).
+ * </ul>
+ *
+ * System properties {@code batchdiffusion.malloc.keep=false} and {@code batchdiffusion.omp.passive=false}
+ * turn either off.
+ */
+public final class NativeTuning {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NativeTuning.class);
+
+    // mallopt parameters, from glibc's malloc.h
+    private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_MMAP_MAX = -4;
+    private static final int M_ARENA_MAX = -8;
+
+    private static boolean done;
+
+    private NativeTuning() {}
+
+    /** Applies the settings once per process; a no-op off Linux or without glibc. */
+    public static synchronized void apply() {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return;
+        }
+        try {
+            NativeLibrary libc = NativeLibrary.getInstance("c");
+            if (!"false".equals(System.getProperty("batchdiffusion.malloc.keep"))) {
+                Function mallopt = libc.getFunction("mallopt");
+                // One arena: blocks freed by one thread serve the next step's allocations on any thread.
+                boolean ok = mallopt.invokeInt(new Object[] {M_ARENA_MAX, 1}) == 1;
+                ok &= mallopt.invokeInt(new Object[] {M_MMAP_MAX, 0}) == 1;
+                ok &= mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, Integer.MAX_VALUE}) == 1;
+                LOG.debug("glibc mallopt (one arena, no mmap, no trim): {}", ok ? "set" : "partly refused");
+            }
+            if (!"false".equals(System.getProperty("batchdiffusion.omp.passive"))) {
+                // overwrite = 0: an OMP_WAIT_POLICY in the environment wins
+                libc.getFunction("setenv").invokeInt(new Object[] {"OMP_WAIT_POLICY", "PASSIVE", 0});
+            }
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LOG.debug("native tuning unavailable: {}", e.toString());
+        }
+    }
+
+    /** The effective OpenMP wait policy as the native environment holds it ("" when unset). */
+    public static String ompWaitPolicy() {
+        try {
+            String value = (String) NativeLibrary.getInstance("c")
+                    .getFunction("getenv")
+                    .invoke(String.class, new Object[] {"OMP_WAIT_POLICY"});
+            return value == null ? "" : value;
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return "";
+        }
+    }
+}
