@@ -39,7 +39,7 @@ public final class Linear {
         return Scope.run(() -> {
             NDArray padded = x.reshape(rows, in)
                     .concat(x.getManager().zeros(new Shape(MIN_ROWS - rows, in), x.getDataType()), 0);
-            long[] outShape = shape.getShape();
+            long[] outShape = shape.getShape().clone(); // getShape() is the Shape's own array
             outShape[outShape.length - 1] = outFeatures();
             return product(padded).get(new NDIndex("0:{}", rows)).reshape(new Shape(outShape));
         });

@@ -61,7 +61,7 @@ final class DenoisingLoop {
     }
 
     /** Which rows are guided, with their scales, and how to build and fold the doubled batch. */
-    private record Guidance(int[] guidedRows, NDArray scales, NDArray rescale, int batch) {
+    record Guidance(int[] guidedRows, NDArray scales, NDArray rescale, int batch) {
 
         static Guidance of(List<RenderRequest> requests, ai.djl.ndarray.NDManager manager) {
             int guided = 0;

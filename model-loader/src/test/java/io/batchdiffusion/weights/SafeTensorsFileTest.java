@@ -11,9 +11,11 @@ import io.batchdiffusion.testing.Fixtures;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +54,30 @@ class SafeTensorsFileTest {
             }
             assertThat(read.load("ids", m, DataType.FLOAT32).toLongArray()).containsExactly(7, 8, 9);
             assertThat(read.info("bf16").type()).isEqualTo(StorageType.BF16);
+        }
+    }
+
+    @Test
+    void readsATensorThatStartsPastTwoGibibytes() throws IOException {
+        // A sparse file: 2.1 GB long, a few KB on disk. The filler spans bytes [0, 2^31 + 64) of the data.
+        long fillerBytes = (1L << 31) + 64;
+        String header = "{\"filler\":{\"dtype\":\"U8\",\"shape\":[" + fillerBytes
+                + "],\"data_offsets\":[0," + fillerBytes + "]},"
+                + "\"tail\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[" + fillerBytes + ","
+                + (fillerBytes + 12) + "]}}";
+        byte[] headerBytes = header.getBytes(StandardCharsets.UTF_8);
+        long dataStart = 8L + headerBytes.length;
+        Path file = tmp.resolve("big.safetensors");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer start = ByteBuffer.allocate(8 + headerBytes.length).order(ByteOrder.LITTLE_ENDIAN);
+            channel.write(start.putLong(headerBytes.length).put(headerBytes).flip());
+            ByteBuffer tail = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            channel.write(tail.putFloat(1.5f).putFloat(-2f).putFloat(0.25f).flip(), dataStart + fillerBytes);
+        }
+        assertThat(Files.size(file)).isGreaterThan(1L << 31);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray tailValues = SafeTensorsFile.open(file).load("tail", m, DataType.FLOAT32);
+            assertThat(tailValues.toFloatArray()).containsExactly(1.5f, -2f, 0.25f);
         }
     }
 
