@@ -36,9 +36,15 @@ final class StageRunner {
 
     /** Trains until the plan's step count; returns the mean loss of the last report interval. */
     double run(Stage stage, TrainingState state, NDManager manager) {
+        return run(stage, state, manager, stage.plan().steps());
+    }
+
+    /** Trains until step {@code stopAt} (at most the plan's step count), checkpointing there. */
+    double run(Stage stage, TrainingState state, NDManager manager, int stopAt) {
         StagePlan plan = stage.plan();
+        int end = Math.min(stopAt, plan.steps());
         Progress progress = new Progress(stage.name(), plan.steps(), state.step(), out);
-        while (state.step() < plan.steps()) {
+        while (state.step() < end) {
             int step = state.step();
             try (NDManager batch = manager.newSubManager()) {
                 float loss = Float.NaN;
@@ -65,7 +71,7 @@ final class StageRunner {
                 state.update(plan.learningRate(step), scale, plan.emaDecay());
                 progress.step(loss, plan.learningRate(step));
             }
-            boolean last = state.step() == plan.steps();
+            boolean last = state.step() == end;
             if (state.step() % reportEvery == 0 || last) {
                 progress.report();
             }

@@ -17,13 +17,20 @@ class LongRunMemoryTest {
 
     @Test
     void residentMemoryStaysAtTheLevelOfTheFirstBatches() throws IOException {
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(Fixtures.tinySdA(), PipelineOptions.cpu())) {
+        try (StableDiffusionPipeline pipeline =
+                StableDiffusionPipeline.load(Fixtures.tinySdA(), PipelineOptions.cpu())) {
             long warm = 0;
             long peakAfterWarmup = 0;
             for (int i = 0; i < BATCHES; i++) {
                 List<RenderRequest> batch = List.of(
-                        RenderRequest.of("a red circle " + i).withSeed(i).withSteps(2).withScheduler("euler_a"),
-                        RenderRequest.of("a blue square " + i).withSeed(i + 1).withSteps(2).withGuidanceScale(1));
+                        RenderRequest.of("a red circle " + i)
+                                .withSeed(i)
+                                .withSteps(2)
+                                .withScheduler("euler_a"),
+                        RenderRequest.of("a blue square " + i)
+                                .withSeed(i + 1)
+                                .withSteps(2)
+                                .withGuidanceScale(1));
                 assertThat(pipeline.render(batch)).hasSize(2);
                 long rss = residentBytes();
                 if (i == 19) {

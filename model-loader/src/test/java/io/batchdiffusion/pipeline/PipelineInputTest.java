@@ -46,7 +46,8 @@ class PipelineInputTest {
     void anUnsupportedBlockTypeIsNamedWithItsConfigFile() throws IOException {
         Path model = copyModel();
         Path config = model.resolve("unet/config.json");
-        Files.writeString(config, Files.readString(config).replace("\"DownBlock2D\"", "\"SimpleCrossAttnDownBlock2D\""));
+        Files.writeString(
+                config, Files.readString(config).replace("\"DownBlock2D\"", "\"SimpleCrossAttnDownBlock2D\""));
         assertThatThrownBy(() -> StableDiffusionPipeline.load(model, PipelineOptions.cpu()))
                 .isInstanceOf(InvalidModelFileException.class)
                 .hasMessageContaining(config.toString())
@@ -64,15 +65,18 @@ class PipelineInputTest {
 
     @Test
     void zeroStepsAndNanGuidanceAreRejected() {
-        assertThatThrownBy(() -> pipeline.render(List.of(RenderRequest.of("a cat").withSteps(0))))
+        assertThatThrownBy(
+                        () -> pipeline.render(List.of(RenderRequest.of("a cat").withSteps(0))))
                 .hasMessageContaining("num_inference_steps 0 is outside [1, 1000]");
-        assertThatThrownBy(() -> pipeline.render(List.of(RenderRequest.of("a cat").withGuidanceScale(Double.NaN))))
+        assertThatThrownBy(
+                        () -> pipeline.render(List.of(RenderRequest.of("a cat").withGuidanceScale(Double.NaN))))
                 .hasMessageContaining("guidance_scale NaN is not a finite number");
     }
 
     @Test
     void anUnknownSchedulerIsRejectedWithTheValidNames() {
-        assertThatThrownBy(() -> pipeline.render(List.of(RenderRequest.of("a cat").withScheduler("heun"))))
+        assertThatThrownBy(
+                        () -> pipeline.render(List.of(RenderRequest.of("a cat").withScheduler("heun"))))
                 .hasMessageContaining("unknown scheduler 'heun'")
                 .hasMessageContaining("euler_a");
     }
@@ -98,7 +102,8 @@ class PipelineInputTest {
 
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }
