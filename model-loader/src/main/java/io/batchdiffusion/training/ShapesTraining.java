@@ -77,7 +77,7 @@ final class ShapesTraining {
     }
 
     private Map<String, NDArray> trainClip(ShapesModelConfigs configs, ClipTokenizer tokenizer, NDManager manager) {
-        StagePlan plan = options.plan("clip", new StagePlan(800, 128, 1e-3f, 50, 1f, 0f));
+        StagePlan plan = options.plan("clip", new StagePlan(600, 128, 1e-3f, 50, 1f, 0f));
         ClipImageProcessor processor = new ClipImageProcessor(ConfigLoader.fromJson(
                 Path.of("preprocessor_config.json"),
                 ShapesModelWriter.preprocessor(),
@@ -101,7 +101,7 @@ final class ShapesTraining {
     }
 
     private Map<String, NDArray> trainVae(ShapesModelConfigs configs, NDManager manager) {
-        StagePlan plan = options.plan("vae", new StagePlan(1500, 32, 1e-3f, 50, 1f, 0f));
+        StagePlan plan = options.plan("vae", new StagePlan(1200, 32, 1e-3f, 50, 1f, 0f));
         return train(
                 "vae",
                 plan,
@@ -120,7 +120,7 @@ final class ShapesTraining {
             ClipTokenizer tokenizer,
             LatentPool pool,
             NDManager manager) {
-        StagePlan plan = options.plan("unet", new StagePlan(4000, 64, 6e-4f, 100, 1f, 0.999f));
+        StagePlan plan = options.plan("unet", new StagePlan(3500, 64, 8e-4f, 100, 1f, 0.999f));
         RandomInit random = new RandomInit(options.seed() * 31 + 3);
         return train(
                 "unet",
@@ -178,9 +178,21 @@ final class ShapesTraining {
         }
         StageRunner runner =
                 new StageRunner(checkpoint, metadata, options.reportEvery(), options.checkpointEvery(), out);
+        long started = System.nanoTime();
         runner.run(built.stage().apply(state), state, manager);
+        out.printf(
+                "[%s] done in %.1f min (load average %s)%n", name, (System.nanoTime() - started) / 6e10, loadAverage());
         state.parameters().values().forEach(p -> p.setRequiresGradient(false));
         return state.shipped();
+    }
+
+    /** The 1-minute load average where the system reports one ("?" elsewhere). */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /** Copies of trained arrays that take no part in later gradients, as a weights view to build models on. */
