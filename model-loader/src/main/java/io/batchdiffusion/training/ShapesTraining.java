@@ -48,16 +48,28 @@ final class ShapesTraining {
 
     void run() throws Exception {
         long started = System.nanoTime();
-        Path tokenizerFolder = options.work().resolve("tokenizer");
         ShapesVocabulary vocabulary =
                 ShapesVocabulary.build(options.referenceTokenizer().resolve("merges.txt"), words());
-        vocabulary.write(tokenizerFolder, options.referenceTokenizer(), ShapesModelConfigs.MAX_TOKENS);
-        ClipTokenizer tokenizer = ClipTokenizer.fromFolder(tokenizerFolder);
+        ClipTokenizer tokenizer = tokenizer(vocabulary);
         ShapesModelConfigs configs = ShapesModelConfigs.of(vocabulary, options.unetWidth());
         out.printf(
-                "shapes model: vocabulary %d tokens, seed %d, work folder %s%n",
-                vocabulary.size(), options.seed(), options.work());
+                "shapes model: vocabulary %d tokens, seed %d, work folder %s; %d cores, load average %s%n",
+                vocabulary.size(),
+                options.seed(),
+                options.work(),
+                Runtime.getRuntime().availableProcessors(),
+                loadAverage());
         try (NDManager manager = NDManager.newBaseManager()) {
+            if (options.only() != null) {
+                switch (options.only()) {
+                    case "clip" -> trainClip(configs, tokenizer, manager);
+                    case "vae" -> trainVae(configs, manager);
+                    default ->
+                        throw new IllegalArgumentException(
+                                "--only takes clip or vae (the UNet needs both), got " + options.only());
+                }
+                return;
+            }
             Map<String, NDArray> clip = trainClip(configs, tokenizer, manager);
             Map<String, NDArray> vae = trainVae(configs, manager);
             AutoencoderKL encoder =
@@ -74,6 +86,18 @@ final class ShapesTraining {
                     options.output(), scaled, vocabulary, options.referenceTokenizer(), clip, vae, unet);
         }
         out.printf("wrote %s in %.1f min%n", options.output(), (System.nanoTime() - started) / 6e10);
+    }
+
+    /** The tokenizer of the vocabulary, read back from a private folder (stages may run side by side). */
+    private ClipTokenizer tokenizer(ShapesVocabulary vocabulary) throws java.io.IOException {
+        Files.createDirectories(options.work());
+        Path folder = Files.createTempDirectory(options.work(), "tokenizer");
+        try {
+            vocabulary.write(folder, options.referenceTokenizer(), ShapesModelConfigs.MAX_TOKENS);
+            return ClipTokenizer.fromFolder(folder);
+        } finally {
+            ShapesModelWriter.deleteTree(folder);
+        }
     }
 
     private Map<String, NDArray> trainClip(ShapesModelConfigs configs, ClipTokenizer tokenizer, NDManager manager) {
@@ -101,7 +125,7 @@ final class ShapesTraining {
     }
 
     private Map<String, NDArray> trainVae(ShapesModelConfigs configs, NDManager manager) {
-        StagePlan plan = options.plan("vae", new StagePlan(1200, 32, 1e-3f, 50, 1f, 0f));
+        StagePlan plan = options.plan("vae", new StagePlan(1000, 32, 1e-3f, 50, 1f, 0f));
         return train(
                 "vae",
                 plan,
@@ -120,7 +144,7 @@ final class ShapesTraining {
             ClipTokenizer tokenizer,
             LatentPool pool,
             NDManager manager) {
-        StagePlan plan = options.plan("unet", new StagePlan(3500, 64, 8e-4f, 100, 1f, 0.999f));
+        StagePlan plan = options.plan("unet", new StagePlan(2800, 64, 8e-4f, 100, 1f, 0.999f));
         RandomInit random = new RandomInit(options.seed() * 31 + 3);
         return train(
                 "unet",

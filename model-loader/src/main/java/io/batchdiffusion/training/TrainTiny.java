@@ -9,10 +9,11 @@ import java.util.Map;
  * <pre>
  * TrainTiny [--output models/shapes-sd] [--work target/shapes-training] [--seed 42]
  *           [--tokenizer models/tiny-sd-a/tokenizer] [--scale 1.0] [--unet-width 1] [--pool 12288]
- *           [--report-every 50] [--checkpoint-every 200]
+ *           [--report-every 50] [--checkpoint-every 200] [--only clip|vae]
  * </pre>
  *
- * Run again with the same options after an interruption to continue from the last checkpoint.
+ * Run again with the same options after an interruption to continue from the last checkpoint. {@code
+ * --only} trains one of the two independent first stages, so that they can run in parallel processes.
  */
 public final class TrainTiny {
 
@@ -28,6 +29,7 @@ public final class TrainTiny {
         int pool = 12288;
         int reportEvery = 50;
         int checkpointEvery = 200;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -40,10 +42,12 @@ public final class TrainTiny {
                 case "--pool" -> pool = Integer.parseInt(value);
                 case "--report-every" -> reportEvery = Integer.parseInt(value);
                 case "--checkpoint-every" -> checkpointEvery = Integer.parseInt(value);
+                case "--only" -> only = value;
                 case "--help", "-h" -> {
                     System.out.println(
                             "usage: submit/train-tiny [--output DIR] [--work DIR] [--seed N] [--tokenizer DIR]"
-                                    + " [--scale F] [--unet-width N] [--pool N] [--report-every N] [--checkpoint-every N]");
+                                    + " [--scale F] [--unet-width N] [--pool N] [--report-every N] [--checkpoint-every N]"
+                                    + " [--only clip|vae]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -51,7 +55,7 @@ public final class TrainTiny {
             i++;
         }
         TrainingOptions options = new TrainingOptions(
-                output, work, seed, tokenizer, scale, width, pool, reportEvery, checkpointEvery, Map.of());
+                output, work, seed, tokenizer, scale, width, pool, reportEvery, checkpointEvery, only, Map.of());
         new ShapesTraining(options, System.out).run();
     }
 }

@@ -86,8 +86,8 @@ class TrainedModelRendersTest {
                 "clip", new StagePlan(2, 8, 1e-3f, 1, 1f, 0f),
                 "vae", new StagePlan(2, 4, 1e-3f, 1, 1f, 0f),
                 "unet", new StagePlan(2, 4, 1e-3f, 1, 1f, 0.9f));
-        TrainingOptions options =
-                new TrainingOptions(output, tmp.resolve("work"), 3, TinyTraining.reference(), 1, 1, 16, 1, 1, plans);
+        TrainingOptions options = new TrainingOptions(
+                output, tmp.resolve("work"), 3, TinyTraining.reference(), 1, 1, 16, 1, 1, null, plans);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new ShapesTraining(options, new PrintStream(bytes, true)).run();
         return bytes.toString();
