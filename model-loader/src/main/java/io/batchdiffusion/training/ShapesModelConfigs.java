@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The architecture of the shapes model, as the config.json files it ships with: a CLIP of two 3-layer,
- * 64-wide towers over 32x32 images (8-pixel patches) and 32-token captions; an AutoencoderKL with three
+ * 64-wide towers over 32x32 images (4-pixel patches) and 32-token captions; an AutoencoderKL with three
  * levels (16, 32, 64 channels) mapping 32x32 images to 4x8x8 latents; a two-level UNet2DConditionModel
  * (32, 64 channels, cross-attention at both levels) over those latents, conditioned on the CLIP text
  * tower's last hidden state. {@code width} scales the UNet's channels (2 doubles them).

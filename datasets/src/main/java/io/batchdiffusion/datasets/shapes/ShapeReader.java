@@ -5,9 +5,9 @@ import java.util.ArrayDeque;
 /**
  * Reads colour and shape from pixels alone, without any trained network: every pixel is mapped to its
  * nearest named colour; the background is the most common colour on the border; the shape colour is
- * the most common other colour; its largest 4-connected blob is compared with an ideal circle, square
- * and triangle drawn in the blob's bounding box, and the best overlap (intersection over union) names
- * the shape.
+ * the most common other colour; the pixels nearer that colour than the background's form blobs, the
+ * largest 4-connected one is compared with an ideal circle, square and triangle drawn in its bounding
+ * box, and the best overlap (intersection over union) names the shape.
  */
 public final class ShapeReader {
 
@@ -38,7 +38,16 @@ public final class ShapeReader {
             return new ShapeReading(background, null, null, 0, 0);
         }
         NamedColour colour = NamedColour.values()[colourIndex];
-        boolean[] blob = largestBlob(labels, colour, width, height);
+        // Edge pixels mix the two colours (red on yellow blurs through orange): each pixel goes to whichever
+        // of the shape's and the background's colour it is nearer, so the blob keeps its outline.
+        boolean[] inShape = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int r = rgb[i * 3] & 0xFF;
+            int g = rgb[i * 3 + 1] & 0xFF;
+            int b = rgb[i * 3 + 2] & 0xFF;
+            inShape[i] = colour.distanceSquared(r, g, b) < background.distanceSquared(r, g, b);
+        }
+        boolean[] blob = largestBlob(inShape, width, height);
         return classify(background, colour, blob, width, height);
     }
 
@@ -93,15 +102,15 @@ public final class ShapeReader {
         return either == 0 ? 0 : both / (double) either;
     }
 
-    /** The largest 4-connected set of pixels labelled {@code colour}. */
-    private static boolean[] largestBlob(NamedColour[] labels, NamedColour colour, int width, int height) {
-        int[] component = new int[labels.length];
+    /** The largest 4-connected set of marked pixels. */
+    private static boolean[] largestBlob(boolean[] marked, int width, int height) {
+        int[] component = new int[marked.length];
         int bestId = 0;
         int bestSize = 0;
         int next = 0;
         ArrayDeque<Integer> queue = new ArrayDeque<>();
-        for (int start = 0; start < labels.length; start++) {
-            if (labels[start] != colour || component[start] != 0) {
+        for (int start = 0; start < marked.length; start++) {
+            if (!marked[start] || component[start] != 0) {
                 continue;
             }
             int id = ++next;
@@ -120,7 +129,7 @@ public final class ShapeReader {
                     y < height - 1 ? p + width : -1
                 };
                 for (int q : neighbours) {
-                    if (q >= 0 && component[q] == 0 && labels[q] == colour) {
+                    if (q >= 0 && component[q] == 0 && marked[q]) {
                         component[q] = id;
                         queue.add(q);
                     }
@@ -131,8 +140,8 @@ public final class ShapeReader {
                 bestId = id;
             }
         }
-        boolean[] blob = new boolean[labels.length];
-        for (int i = 0; i < labels.length; i++) {
+        boolean[] blob = new boolean[marked.length];
+        for (int i = 0; i < marked.length; i++) {
             blob[i] = component[i] == bestId;
         }
         return blob;

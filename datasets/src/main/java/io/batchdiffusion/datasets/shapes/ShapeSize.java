@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /** Size words, with the extent (diameter, side, or triangle base and height) in pixels of a 32-pixel image. */
 public enum ShapeSize {
-    SMALL(8, 10),
-    LARGE(14, 16);
+    SMALL(10, 12),
+    LARGE(16, 19);
 
     private final int minExtent;
     private final int maxExtent;

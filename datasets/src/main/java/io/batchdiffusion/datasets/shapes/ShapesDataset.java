@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * A deterministic stream of captioned shape images: scene {@code i} depends only on the seed, the
- * split and {@code i}. The training split draws one shape (or two, a fifth of the time) of the eight
- * colours on another colour, rejecting scenes that contain a held-out combination; the held-out split
+ * split and {@code i}. The training split draws one shape (or two small ones in opposite corners, a
+ * fifth of the time) of the eight colours on another colour, rejecting scenes that contain a held-out combination; the held-out split
  * draws single shapes of exactly those combinations, captioned with their background.
  *
  * <pre>{@code
@@ -70,9 +70,9 @@ public final class ShapesDataset {
                 background = pick(random, colours);
                 boolean two = random.nextDouble() < TWO_SHAPES;
                 Placement first = pick(random, two ? corners() : Placement.values());
-                shapes.add(randomShape(random, background, null, first));
+                shapes.add(randomShape(random, background, null, first, two));
                 if (two) {
-                    shapes.add(randomShape(random, background, shapes.get(0).colour(), first.opposite()));
+                    shapes.add(randomShape(random, background, shapes.get(0).colour(), first.opposite(), true));
                 }
                 if (!combinations.isTraining(background, shapes)) {
                     continue;
@@ -101,12 +101,14 @@ public final class ShapesDataset {
         return size;
     }
 
-    private ShapeSpec randomShape(SplittableRandom random, NamedColour background, NamedColour taken, Placement p) {
+    /** A shape of another colour than the background and {@code taken}; two in opposite corners are small. */
+    private ShapeSpec randomShape(
+            SplittableRandom random, NamedColour background, NamedColour taken, Placement p, boolean pair) {
         NamedColour colour;
         do {
             colour = pick(random, NamedColour.values());
         } while (colour == background || colour == taken);
-        ShapeSize shapeSize = random.nextBoolean() ? ShapeSize.SMALL : ShapeSize.LARGE;
+        ShapeSize shapeSize = pair || random.nextBoolean() ? ShapeSize.SMALL : ShapeSize.LARGE;
         return shape(pick(random, ShapeKind.values()), colour, shapeSize, p, random);
     }
 
