@@ -31,9 +31,15 @@ public final class ImportCommand {
         if (format == null || input == null || output == null) {
             usage("--format, --input and --output are required");
         }
+        CatalogueImport.Format parsedFormat = null;
+        try {
+            parsedFormat = CatalogueImport.Format.parse(format);
+        } catch (IllegalArgumentException e) {
+            usage(e.getMessage());
+        }
         CatalogueImport.Result result;
         try (Reader reader = Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8)) {
-            result = CatalogueImport.read(CatalogueImport.Format.parse(format), reader);
+            result = CatalogueImport.read(parsedFormat, reader);
         }
         for (String problem : result.problems()) {
             System.err.println(input + ": " + problem);

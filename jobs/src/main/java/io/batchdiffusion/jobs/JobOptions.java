@@ -135,6 +135,9 @@ public record JobOptions(
         String output = required(v, "output");
         String model = required(v, "model");
         String scorer = v.getOrDefault("scorer", "");
+        for (String flag : List.of("catalogue", "output", "model", "scorer")) {
+            UriCredentials.refuse(flag, v.get(flag));
+        }
         RowDefaults defaults = new RowDefaults(
                 v.getOrDefault("negative-prompt", ""),
                 number(v, "guidance-scale", 7.5),

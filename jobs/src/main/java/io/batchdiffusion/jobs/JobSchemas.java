@@ -22,6 +22,8 @@ public final class JobSchemas {
     public static final String INPUT_PROBLEM = "input_problem";
     public static final String PROMPT_VALID_UTF8 = "_prompt_valid_utf8";
     public static final String NEGATIVE_VALID_UTF8 = "_negative_valid_utf8";
+    /** Columns the job adds to the catalogue while planning; a catalogue may not bring its own. */
+    private static final Set<String> INTERNAL = Set.of(PROMPT_VALID_UTF8, NEGATIVE_VALID_UTF8);
 
     public static final String STATUS = "status";
     public static final String ERROR = "error";
@@ -56,7 +58,7 @@ public final class JobSchemas {
                         field.name(),
                         "has type " + field.dataType().simpleString() + "; expected " + describe(kind, field.name()));
             }
-            if (kind == null && resultNames(false).contains(field.name())) {
+            if (kind == null && (resultNames(false).contains(field.name()) || INTERNAL.contains(field.name()))) {
                 throw new CatalogueSchemaException(
                         source,
                         field.name(),
@@ -93,8 +95,7 @@ public final class JobSchemas {
     public static List<StructField> passthrough(StructType catalogue) {
         List<StructField> fields = new ArrayList<>();
         for (StructField field : catalogue.fields()) {
-            if (!CatalogueColumns.KNOWN.containsKey(field.name())
-                    && !field.name().startsWith("_")) {
+            if (!CatalogueColumns.KNOWN.containsKey(field.name()) && !INTERNAL.contains(field.name())) {
                 fields.add(field);
             }
         }

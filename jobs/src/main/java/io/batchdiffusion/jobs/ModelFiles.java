@@ -1,5 +1,6 @@
 package io.batchdiffusion.jobs;
 
+import io.batchdiffusion.weights.WeightStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +26,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Model folders on any Hadoop file system: the driver describes one (checksums of every file), an
@@ -35,6 +38,8 @@ public final class ModelFiles {
 
     /** Folders of a diffusers model that the pipeline never reads (reference tensors, docs). */
     private static final Set<String> SKIPPED_FOLDERS = Set.of("goldens", ".git", ".cache");
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelFiles.class);
 
     private ModelFiles() {}
 
@@ -108,6 +113,7 @@ public final class ModelFiles {
                 if (SKIPPED_FOLDERS.contains(top) || isHidden(relative) || !include.test(relative)) {
                     continue;
                 }
+                refuseUnsafe(uri, relative);
                 try (InputStream in = fs.open(file.getPath())) {
                     sums.put(relative, sha256(in, OutputStream.nullOutputStream()));
                 }
@@ -119,6 +125,15 @@ public final class ModelFiles {
             throw new IllegalArgumentException("model folder " + uri + " holds no files");
         }
         return new ModelDescriptor(uri, sums, ModelDescriptor.fingerprintOf(sums));
+    }
+
+    /** Pickle checkpoints and code are refused on the driver, by name, before any byte is read or copied. */
+    private static void refuseUnsafe(String uri, String relative) {
+        WeightStore.refusedExtension(relative).ifPresent(ext -> {
+            throw new IllegalArgumentException("model folder " + uri + " holds " + relative + ": refusing a " + ext
+                    + " file (pickle checkpoints and code can run arbitrary code when loaded; only .safetensors"
+                    + " weights are read: remove the file or convert it)");
+        });
     }
 
     private static boolean isHidden(String relative) {
@@ -160,7 +175,7 @@ public final class ModelFiles {
     /** Like {@link #materialize(ModelDescriptor, Configuration, Path)} with the bytes from {@code source}. */
     public static Path materialize(ModelDescriptor model, Path cacheRoot, FileSource source) {
         Path target = cacheRoot.resolve(model.fingerprint());
-        if (Files.isRegularFile(target.resolve(".complete"))) {
+        if (Files.isRegularFile(target.resolve(".complete")) && cachedCopyIsIntact(model, target)) {
             return target;
         }
         Path staging = cacheRoot.resolve(".staging-" + model.fingerprint() + "-" + UUID.randomUUID());
@@ -198,6 +213,27 @@ public final class ModelFiles {
             throw new UncheckedIOException("cannot cache model " + model.uri() + " in " + cacheRoot, e);
         } finally {
             deleteRecursively(staging);
+        }
+    }
+
+    /**
+     * Whether a cached copy still matches the fingerprint (once per executor JVM: engines are cached).
+     * A copy changed on disk since it was verified is moved aside, so the caller copies the model anew.
+     */
+    private static boolean cachedCopyIsIntact(ModelDescriptor model, Path target) {
+        try {
+            verifyLocal(model, target);
+            return true;
+        } catch (ModelIntegrityException e) {
+            LOG.warn("cached model copy {} changed on disk; copying the model again: {}", target, e.getMessage());
+            Path aside = target.resolveSibling(".stale-" + target.getFileName() + "-" + UUID.randomUUID());
+            try {
+                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException moveFailed) {
+                // Another executor on this host moved it first.
+            }
+            deleteRecursively(aside);
+            return false;
         }
     }
 

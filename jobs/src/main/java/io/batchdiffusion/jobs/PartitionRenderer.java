@@ -114,6 +114,9 @@ final class PartitionRenderer implements MapPartitionsFunction<Row, Row> {
         }
 
         List<Row> process(List<RenderTask> batch) {
+            // Outside the per-render error handling: a model that fails its checksums or cannot load
+            // fails the task now, before any image is written, instead of failing each render.
+            RenderEngine engine = engine();
             List<Finished> finished = new ArrayList<>();
             List<RenderTask> toRender = new ArrayList<>();
             for (RenderTask task : batch) {
@@ -128,7 +131,7 @@ final class PartitionRenderer implements MapPartitionsFunction<Row, Row> {
             for (Outcome outcome : renderWithBackoff(toRender)) {
                 finished.add(store(outcome));
             }
-            return ResultRows.of(finished, engine(), executorId, store, embedImages);
+            return ResultRows.of(finished, engine, executorId, store, embedImages);
         }
 
         private Finished store(Outcome outcome) {

@@ -11,8 +11,12 @@ import java.util.Optional;
  *   <li>bidirectional override, embedding and isolate controls (U+202A..U+202E, U+2066..U+2069) are
  *       rejected: they make the text a reviewer sees differ from the text the model gets;
  *   <li>invisible zero-width characters (U+200B zero width space, U+2060 word joiner, U+FEFF byte order
- *       mark) are stripped; ZWJ/ZWNJ are kept because scripts and emoji sequences use them.
+ *       mark) and Unicode tag characters (U+E0000..U+E007F, invisible letters that can smuggle hidden
+ *       text) are stripped; ZWJ/ZWNJ and the directional marks LRM/RLM/ALM are kept because scripts
+ *       and emoji sequences use them.
  * </ul>
+ *
+ * <p>The results table records the cleaned prompt, the text the model got.
  */
 public final class PromptPolicy {
 
@@ -39,18 +43,17 @@ public final class PromptPolicy {
         return Optional.empty();
     }
 
-    /** The text the model gets: zero-width characters removed. */
+    /** The text the model gets: zero-width and tag characters removed. */
     public static String clean(String text) {
         if (text == null) {
             return null;
         }
         StringBuilder sb = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != '\u200B' && c != '\u2060' && c != '\uFEFF') {
-                sb.append(c);
-            }
-        }
+        text.codePoints().filter(c -> !isStripped(c)).forEach(sb::appendCodePoint);
         return sb.toString();
+    }
+
+    private static boolean isStripped(int c) {
+        return c == 0x200B || c == 0x2060 || c == 0xFEFF || (c >= 0xE0000 && c <= 0xE007F);
     }
 }

@@ -63,6 +63,7 @@ public final class RenderJob {
     /** Runs one render job on {@code spark}; returns what was written. */
     public static RunSummary run(SparkSession spark, JobOptions options) {
         long started = System.currentTimeMillis();
+        Sessions.extendRedaction(spark);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         RunLock lock = RunLock.acquire(options.runRoot(), hadoop);
         try {
@@ -132,6 +133,9 @@ public final class RenderJob {
                 results = results.unionByName(carried);
             }
             results.write().mode(SaveMode.Overwrite).parquet(options.runRoot() + "/results");
+            if (options.embedImages()) {
+                HuggingFaceMetadata.addTo(options.runRoot() + "/results", resultSchema, hadoop);
+            }
         } finally {
             spark.sparkContext().removeSparkListener(progress);
         }
@@ -141,10 +145,10 @@ public final class RenderJob {
         if (!options.sweep().isEmpty()) {
             SweepSummary.write(written, options);
         }
-        Manifest.write(summary, options, hadoop, lock);
         if (options.report() || !options.sweep().isEmpty()) {
             System.out.println("report:  " + SweepReport.write(written, summary, options, hadoop));
         }
+        Manifest.write(summary, options, hadoop, lock); // last: its presence means the run is complete
         return summary;
     }
 

@@ -43,6 +43,9 @@ final class ResultRows {
             Float raw = scores == null || index < 0 ? null : scores[index][0];
             Float clamped = scores == null || index < 0 ? null : scores[index][1];
             int tokens = engine.tokenCount(f.task().prompt());
+            if (tokens > engine.maxTokens()) {
+                TruncationWarnings.warnOnce(f.task(), tokens, engine.maxTokens());
+            }
             int[] size = index >= 0
                     ? sizes.get(index)
                     : new int[] {f.task().width(), f.task().height()};

@@ -46,6 +46,8 @@ final class TaskPlanner implements FlatMapFunction<Row, Row> {
         Long rowSteps = integer(row, CatalogueColumns.NUM_INFERENCE_STEPS);
         Long rowWidth = integer(row, CatalogueColumns.WIDTH);
         Long rowHeight = integer(row, CatalogueColumns.HEIGHT);
+        Optional<String> rowProblem = problem.or(() -> RowChecks.size(CatalogueColumns.WIDTH, rowWidth))
+                .or(() -> RowChecks.size(CatalogueColumns.HEIGHT, rowHeight));
         String rowScheduler = string(row, CatalogueColumns.SCHEDULER);
         Object[] carried = new Object[passthrough.size()];
         for (int i = 0; i < carried.length; i++) {
@@ -104,7 +106,10 @@ final class TaskPlanner implements FlatMapFunction<Row, Row> {
             values[at++] = scheduler;
             values[at++] = width;
             values[at++] = height;
-            values[at] = problem.orElse(null);
+            values[at] = rowProblem
+                    .or(() -> point.steps() == null ? RowChecks.steps(rowSteps) : Optional.empty())
+                    .or(() -> RowChecks.scheduler(scheduler))
+                    .orElse(null);
             tasks.add(RowFactory.create(values));
         }
         return tasks.iterator();

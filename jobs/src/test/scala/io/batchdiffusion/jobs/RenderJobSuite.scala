@@ -43,15 +43,17 @@ class RenderJobSuite extends SparkSuite {
   test("bad rows get an INVALID_INPUT row with a message and cost no model time; good rows render") {
     val schema = StructType(Seq(
       StructField("id", StringType), StructField("prompt", StringType), StructField("guidance_scale", DoubleType),
-      StructField("num_inference_steps", IntegerType), StructField("width", IntegerType)))
+      StructField("num_inference_steps", IntegerType), StructField("width", IntegerType),
+      StructField("scheduler", StringType)))
     val data = Seq(
-      Row("good-1", "a red circle", null, null, null),
-      Row("null-prompt", null, null, null, null),
-      Row("empty", "   ", null, null, null),
-      Row("nan", "a cat", Double.NaN, null, null),
-      Row("zero-steps", "a cat", null, 0, null),
-      Row("odd-width", "a cat", null, null, 33),
-      Row("good-2", "a blue square", 3.0, null, null))
+      Row("good-1", "a red circle", null, null, null, null),
+      Row("null-prompt", null, null, null, null, null),
+      Row("empty", "   ", null, null, null, null),
+      Row("nan", "a cat", Double.NaN, null, null, null),
+      Row("zero-steps", "a cat", null, 0, null, null),
+      Row("odd-width", "a cat", null, null, 33, null),
+      Row("bad-scheduler", "a cat", null, null, null, "heun"),
+      Row("good-2", "a blue square", 3.0, null, null, "euler_a"))
     val path = tmp.resolve("bad.parquet").toString
     spark.createDataFrame(data.asJava, schema).coalesce(1).write.parquet(path)
     val summary = RenderJob.run(spark, JobOptions.parse("--catalogue", path, "--output", tmp.resolve("out").toString,
@@ -61,13 +63,14 @@ class RenderJobSuite extends SparkSuite {
     assert(byId("good-2").getAs[String]("status") === "OK")
     val expected = Map(
       "null-prompt" -> "prompt is null", "empty" -> "prompt is empty", "nan" -> "guidance_scale NaN",
-      "zero-steps" -> "num_inference_steps 0", "odd-width" -> "width 33 is not a positive multiple of 8")
+      "zero-steps" -> "num_inference_steps 0", "odd-width" -> "width 33 is not a positive multiple of 8",
+      "bad-scheduler" -> "scheduler 'heun' is unknown")
     expected.foreach { case (id, message) =>
       assert(byId(id).getAs[String]("status") === "INVALID_INPUT", id)
       assert(byId(id).getAs[String]("error").contains(message), byId(id).getAs[String]("error"))
       assert(byId(id).getAs[String]("image_path") === null)
     }
-    assert(summary.countsByStatus.asScala.toMap === Map("OK" -> 2L, "INVALID_INPUT" -> 5L))
+    assert(summary.countsByStatus.asScala.toMap === Map("OK" -> 2L, "INVALID_INPUT" -> 6L))
     assert(summary.imagesRendered === 2)
   }
 
@@ -112,12 +115,17 @@ class RenderJobSuite extends SparkSuite {
     val image = row.getAs[Row]("image")
     assert(RenderKeys.sha256Hex(image.getAs[Array[Byte]]("bytes")) === row.getAs[String]("image_sha256"))
     assert(image.getAs[String]("path") === row.getAs[String]("key") + ".png")
-  }
-
-  test("broadcasting the weights renders the same bytes as copying them from the model store") {
-    val cached = RenderJob.run(spark, options("--run-id", "by-cache"))
-    val broadcast = RenderJob.run(spark, options("--run-id", "by-broadcast", "--model-distribution", "broadcast"))
-    def shas(s: RunSummary) = results(s).collect().map(r => r.getAs[String]("key") -> r.getAs[String]("image_sha256")).toMap
-    assert(shas(cached) === shas(broadcast))
+    // The footer names the features, so datasets.load_dataset("parquet", ...) decodes the column as images.
+    val part = Files.list(Paths.get(summary.runRoot, "results")).iterator().asScala
+      .find(_.getFileName.toString.endsWith(".parquet")).get
+    val reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+      org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(part.toUri), new org.apache.hadoop.conf.Configuration()))
+    val features = try new ObjectMapper().readTree(
+      reader.getFooter.getFileMetaData.getKeyValueMetaData.get("huggingface")).path("info").path("features")
+    finally reader.close()
+    assert(features.path("image").path("_type").asText === "Image")
+    assert(features.path("clip_score").path("dtype").asText === "float32")
+    assert(features.size === results(summary).columns.length)
   }
 }

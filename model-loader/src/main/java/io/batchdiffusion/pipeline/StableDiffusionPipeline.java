@@ -78,7 +78,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (!Files.isRegularFile(folder.resolve("model_index.json"))) {
             throw new InvalidModelFileException(folder, "not a diffusers pipeline folder: model_index.json is missing");
         }
-        WeightStore.refuseUnsafeFiles(folder);
+        WeightStore.refuseUnsafeTree(folder);
         NDManager manager = NDManager.newBaseManager(options.device());
         try {
             long start = System.nanoTime();
@@ -274,6 +274,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public AutoencoderKL vae() {
         return vae;
+    }
+
+    /** Arrays alive in the pipeline's managers (the weights, plus anything a batch failed to free). */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
     }
 
     private static String abbreviate(String text) {

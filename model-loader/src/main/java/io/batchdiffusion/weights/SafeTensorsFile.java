@@ -4,34 +4,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A validated, memory-mapped safetensors file.
  *
- * <p>The whole header is checked before any tensor is touched: its length against the file and a
- * 100 MB cap, UTF-8 JSON without duplicate keys, known dtypes, each byte range equal to shape times
- * dtype size, and ranges that tile the data section exactly (no overlap, gap or trailing bytes).
+ * <p>The whole header is checked before any tensor is touched (see {@link SafeTensorsHeader}): its
+ * length against the file and a 100 MB cap, UTF-8 JSON without duplicate names, known dtypes, each
+ * byte range equal to shape times dtype size, and ranges that tile the data section exactly (no
+ * overlap, gap or trailing bytes).
  * Tensors are mapped one at a time, so files over 2 GiB load, and an fp32 tensor loaded at fp32 on
  * the CPU shares the mapped pages instead of being copied.
  */
@@ -39,8 +27,6 @@ public final class SafeTensorsFile {
 
     /** The header cap: real headers are kilobytes; a bigger length is an attack or corruption. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final Path path;
     private final long dataStart;
@@ -57,154 +43,56 @@ public final class SafeTensorsFile {
     /** Opens and validates {@code path}; throws {@link InvalidModelFileException} naming the problem. */
     public static SafeTensorsFile open(Path path) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long fileSize = channel.size();
-            if (fileSize < 8) {
-                throw new InvalidModelFileException(
-                        path, "file is " + fileSize + " bytes, shorter than the 8-byte header length");
-            }
-            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, lengthBytes, 0);
-            long headerLength = lengthBytes.flip().getLong();
-            if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > fileSize - 8) {
-                throw new InvalidModelFileException(
-                        path,
-                        "header length " + Long.toUnsignedString(headerLength) + " is outside [2, min("
-                                + MAX_HEADER_BYTES + ", file size " + fileSize + " - 8)]");
-            }
-            ByteBuffer header = ByteBuffer.allocate((int) headerLength);
-            readFully(channel, header, 8);
-            long dataStart = 8 + headerLength;
-            return parse(path, header.flip(), dataStart, fileSize - dataStart);
+            return read(path, channel.size(), (position, length) -> {
+                ByteBuffer buffer = ByteBuffer.allocate(length);
+                readFully(channel, buffer, position);
+                return buffer.flip();
+            });
         } catch (IOException e) {
             throw new InvalidModelFileException(path, "cannot read: " + e.getMessage(), e);
         }
     }
 
-    private static SafeTensorsFile parse(Path path, ByteBuffer headerBytes, long dataStart, long dataLength) {
-        String text;
+    /**
+     * Validates a whole file held in memory, exactly as {@link #open} validates one on disk (the fuzz
+     * tests use it); {@code name} only labels the messages. The result cannot load tensors.
+     */
+    static SafeTensorsFile validate(Path name, byte[] file) {
         try {
-            text = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(headerBytes)
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidModelFileException(path, "header is not valid UTF-8");
+            return read(name, file.length, (position, length) -> ByteBuffer.wrap(file, (int) position, length)
+                    .slice());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading an array cannot fail", e);
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidModelFileException(path, "header is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidModelFileException(path, "header is not a JSON object");
-        }
-        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            if (field.getKey().equals("__metadata__")) {
-                readMetadata(path, field.getValue(), metadata);
-            } else {
-                tensors.put(field.getKey(), readTensor(path, field.getKey(), field.getValue()));
-            }
-        }
-        checkTiling(path, tensors.values(), dataLength);
-        return new SafeTensorsFile(
-                path, dataStart, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
-    private static void readMetadata(Path path, JsonNode node, Map<String, String> into) {
-        if (!node.isObject()) {
-            throw new InvalidModelFileException(path, "__metadata__ is not an object");
-        }
-        node.fields().forEachRemaining(e -> {
-            if (!e.getValue().isTextual()) {
-                throw new InvalidModelFileException(path, "__metadata__ value '" + e.getKey() + "' is not a string");
-            }
-            into.put(e.getKey(), e.getValue().textValue());
-        });
+    /** Reads {@code length} bytes at {@code position}: from the file, or from an array. */
+    @FunctionalInterface
+    private interface ByteSource {
+        ByteBuffer read(long position, int length) throws IOException;
     }
 
-    private static TensorInfo readTensor(Path path, String name, JsonNode node) {
-        String where = "tensor '" + name + "': ";
-        if (!node.isObject()) {
-            throw new InvalidModelFileException(path, where + "entry is not an object");
-        }
-        JsonNode dtypeNode = node.get("dtype");
-        if (dtypeNode == null || !dtypeNode.isTextual()) {
-            throw new InvalidModelFileException(path, where + "missing dtype");
-        }
-        StorageType type = StorageType.parse(dtypeNode.textValue())
-                .orElseThrow(() ->
-                        new InvalidModelFileException(path, where + "unknown dtype '" + dtypeNode.textValue() + "'"));
-        long[] shape = readLongs(path, where + "shape", node.get("shape"), -1);
-        long[] offsets = readLongs(path, where + "data_offsets", node.get("data_offsets"), 2);
-        long elements = 1;
-        try {
-            for (long dim : shape) {
-                elements = Math.multiplyExact(elements, dim);
-            }
-            long expected = Math.multiplyExact(elements, type.bytes());
-            if (offsets[1] < offsets[0] || offsets[1] - offsets[0] != expected) {
-                throw new InvalidModelFileException(
-                        path,
-                        where + "byte range [" + offsets[0] + ", " + offsets[1] + ") does not hold shape "
-                                + java.util.Arrays.toString(shape) + " of " + type + " (" + expected + " bytes)");
-            }
-        } catch (ArithmeticException e) {
+    private static SafeTensorsFile read(Path path, long fileSize, ByteSource source) throws IOException {
+        if (fileSize < 8) {
             throw new InvalidModelFileException(
-                    path, where + "shape " + java.util.Arrays.toString(shape) + " overflows a 64-bit byte count");
+                    path, "file is " + fileSize + " bytes, shorter than the 8-byte header length");
         }
-        return new TensorInfo(name, type, shape, offsets[0], offsets[1]);
-    }
-
-    private static long[] readLongs(Path path, String what, JsonNode node, int requiredLength) {
-        if (node == null || !node.isArray() || (requiredLength >= 0 && node.size() != requiredLength)) {
+        long headerLength = source.read(0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        // Checked before anything is allocated for the header.
+        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > fileSize - 8) {
             throw new InvalidModelFileException(
-                    path, what + " is not an array" + (requiredLength >= 0 ? " of " + requiredLength : ""));
+                    path,
+                    "header length " + Long.toUnsignedString(headerLength) + " is outside [2, min(" + MAX_HEADER_BYTES
+                            + ", file size " + fileSize + " - 8)]");
         }
-        if (node.size() > 64) {
-            throw new InvalidModelFileException(path, what + " has " + node.size() + " entries");
-        }
-        long[] values = new long[node.size()];
-        for (int i = 0; i < values.length; i++) {
-            JsonNode v = node.get(i);
-            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-                throw new InvalidModelFileException(path, what + " holds '" + v + "', not a non-negative integer");
-            }
-            values[i] = v.longValue();
-        }
-        return values;
+        ByteBuffer header = source.read(8, (int) headerLength);
+        long dataStart = 8 + headerLength;
+        return SafeTensorsHeader.parse(path, header, dataStart, fileSize - dataStart);
     }
 
-    private static void checkTiling(Path path, Iterable<TensorInfo> infos, long dataLength) {
-        List<TensorInfo> sorted = new ArrayList<>();
-        infos.forEach(sorted::add);
-        sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
-        long cursor = 0;
-        for (TensorInfo info : sorted) {
-            if (info.begin() < cursor) {
-                throw new InvalidModelFileException(
-                        path, "tensor '" + info.name() + "' overlaps the tensor before it at byte " + info.begin());
-            }
-            if (info.begin() > cursor) {
-                throw new InvalidModelFileException(
-                        path, "gap of " + (info.begin() - cursor) + " bytes before tensor '" + info.name() + "'");
-            }
-            if (info.end() > dataLength) {
-                throw new InvalidModelFileException(
-                        path,
-                        "tensor '" + info.name() + "' ends at byte " + info.end() + ", past the data section of "
-                                + dataLength + " bytes");
-            }
-            cursor = info.end();
-        }
-        if (cursor != dataLength) {
-            throw new InvalidModelFileException(path, (dataLength - cursor) + " trailing bytes after the last tensor");
-        }
+    static SafeTensorsFile of(
+            Path path, long dataStart, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+        return new SafeTensorsFile(path, dataStart, tensors, metadata);
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {

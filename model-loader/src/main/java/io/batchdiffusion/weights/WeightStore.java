@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -20,9 +21,12 @@ import java.util.stream.Stream;
  */
 public final class WeightStore {
 
-    /** Extensions that can execute code when loaded by the usual tools; never read. */
+    /**
+     * Extensions that can execute code when loaded by the usual tools (pickle checkpoints, Python
+     * source and bytecode); never read. Matched case-insensitively on the file name.
+     */
     private static final Set<String> REFUSED_EXTENSIONS =
-            Set.of(".bin", ".ckpt", ".pt", ".pth", ".pkl", ".pickle", ".py");
+            Set.of(".bin", ".ckpt", ".pt", ".pth", ".pkl", ".pickle", ".py", ".pyc");
 
     private static final List<String> STANDARD_NAMES =
             List.of("diffusion_pytorch_model.safetensors", "model.safetensors");
@@ -124,16 +128,44 @@ public final class WeightStore {
         }
     }
 
-    private static void refuseUnsafe(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        for (String ext : REFUSED_EXTENSIONS) {
-            if (name.endsWith(ext)) {
-                throw new InvalidModelFileException(
-                        file,
-                        "refusing a " + ext + " file: pickle checkpoints and code can run arbitrary code when loaded;"
-                                + " only .safetensors weights are read (remove the file or convert it)");
+    /**
+     * Throws when any file under {@code modelRoot} (hidden folders such as {@code .git} aside) is a
+     * pickle checkpoint or code, even in folders the pipeline does not read: such a folder is refused
+     * as a whole, unread.
+     */
+    public static void refuseUnsafeTree(Path modelRoot) {
+        try (Stream<Path> files = Files.walk(modelRoot, 8)) {
+            files.filter(f -> !isUnderHiddenFolder(modelRoot, f))
+                    .filter(Files::isRegularFile)
+                    .forEach(WeightStore::refuseUnsafe);
+        } catch (IOException e) {
+            throw new InvalidModelFileException(modelRoot, "cannot list folder: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isUnderHiddenFolder(Path root, Path file) {
+        Path relative = root.relativize(file);
+        for (int i = 0; i < relative.getNameCount() - 1; i++) {
+            if (relative.getName(i).toString().startsWith(".")) {
+                return true;
             }
         }
+        return false;
+    }
+
+    /** The refused extension {@code fileName} ends with, if any. */
+    public static Optional<String> refusedExtension(String fileName) {
+        String name = fileName.toLowerCase(Locale.ROOT);
+        return REFUSED_EXTENSIONS.stream().filter(name::endsWith).findFirst();
+    }
+
+    private static void refuseUnsafe(Path file) {
+        refusedExtension(file.getFileName().toString()).ifPresent(ext -> {
+            throw new InvalidModelFileException(
+                    file,
+                    "refusing a " + ext + " file: pickle checkpoints and code can run arbitrary code when loaded;"
+                            + " only .safetensors weights are read (remove the file or convert it)");
+        });
     }
 
     public Path location() {

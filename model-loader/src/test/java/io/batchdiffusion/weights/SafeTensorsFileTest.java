@@ -96,7 +96,7 @@ class SafeTensorsFileTest {
                         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
                         8)))
-                .hasMessageContaining("Duplicate field 'a'");
+                .hasMessageContaining("duplicate tensor name 'a'");
         assertThatThrownBy(() -> SafeTensorsFile.open(
                         withHeader("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4)))
                 .hasMessageContaining("unknown dtype 'Q4'");
