@@ -53,10 +53,11 @@ public final class BasicTransformerBlock {
         return Scope.run(() -> {
             NDArray h = attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null)
                     .addi(x);
+            // Out of place: the norms keep h for the backward pass, so it must not change under them.
             if (attn2 != null) {
-                h = h.addi(attn2.forward(norm2.forward(h), context));
+                h = h.add(attn2.forward(norm2.forward(h), context));
             }
-            return h.addi(ff.forward(norm3.forward(h)));
+            return h.add(ff.forward(norm3.forward(h)));
         });
     }
 }

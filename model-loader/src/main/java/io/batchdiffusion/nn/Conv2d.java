@@ -1,24 +1,39 @@
 package io.batchdiffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import io.batchdiffusion.weights.Weights;
 
-/** {@code torch.nn.Conv2d} with square kernel, stride and padding, and a bias. */
+/**
+ * {@code torch.nn.Conv2d} with square kernel, stride and padding, and a bias.
+ *
+ * <p>Training: the CPU engine's input gradient of a convolution with a spatial kernel and an output
+ * channel count that is not a multiple of {@link #SAFE_OUT_CHANNELS} comes back wrong (up to half its
+ * size, sometimes NaN; weight gradients are right). When the input takes part in a gradient, such a
+ * convolution runs with its output channels padded by zero filters and the padding sliced off, which
+ * gives the same output and correct gradients. Inference never takes that path.
+ */
 public final class Conv2d {
 
+    static final int SAFE_OUT_CHANNELS = 16;
     private static final Shape NO_DILATION = new Shape(1, 1);
 
     private final NDArray weight;
     private final NDArray bias;
     private final Shape stride;
     private final Shape padding;
+    private final long out;
+    private final boolean paddedForGradients;
 
     public Conv2d(Weights w, long in, long out, int kernel, int stride, int padding) {
         this.weight = w.get("weight", out, in, kernel, kernel);
         this.bias = w.get("bias", out);
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
+        this.out = out;
+        this.paddedForGradients = kernel > 1 && out % SAFE_OUT_CHANNELS != 0;
     }
 
     /** A kernel-{@code k} convolution with stride 1 and "same" padding. */
@@ -27,8 +42,26 @@ public final class Conv2d {
     }
 
     public NDArray forward(NDArray x) {
+        if (paddedForGradients && JniUtils.isGradMode()) {
+            return forwardPadded(x);
+        }
         return x.getNDArrayInternal()
                 .convolution(x, weight, bias, stride, padding, NO_DILATION, 1)
                 .singletonOrThrow();
+    }
+
+    private NDArray forwardPadded(NDArray x) {
+        return Scope.run(() -> {
+            long extra = SAFE_OUT_CHANNELS - out % SAFE_OUT_CHANNELS;
+            Shape w = weight.getShape();
+            NDArray zeros = x.getManager().zeros(new Shape(extra, w.get(1), w.get(2), w.get(3)), x.getDataType());
+            NDArray paddedWeight = zeros.concat(weight, 0);
+            NDArray paddedBias =
+                    x.getManager().zeros(new Shape(extra), x.getDataType()).concat(bias, 0);
+            return x.getNDArrayInternal()
+                    .convolution(x, paddedWeight, paddedBias, stride, padding, NO_DILATION, 1)
+                    .singletonOrThrow()
+                    .get(new NDIndex(":, {}:", extra));
+        });
     }
 }
