@@ -8,13 +8,18 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOBS_JAR="$ROOT/jobs/target/jobs-0.1.0-SNAPSHOT.jar"
 # The model the project provides: the default of every command.
-DEFAULT_MODEL="$ROOT/models/tiny-sd-a"
+DEFAULT_MODEL="$ROOT/models/shapes-sd"
 JAVA_OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
 --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
 --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
 --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
 --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED \
 --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+
+# glibc keeps freed blocks for reuse (one arena, no mmap per big block, no trimming, huge pages): the
+# engine's allocator has no cache of its own, and without this every convolution's weight reorder
+# page-faults afresh (3.3x on a UNet step, docs/performance.md). glibc reads it at process start only.
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184:glibc.malloc.hugetlb=1}"
 
 # Builds the jars and classpath files unless they are newer than every source file.
 # BATCHDIFFUSION_NO_BUILD=1 never builds (tests running after `mvn package`): the jars must be there.

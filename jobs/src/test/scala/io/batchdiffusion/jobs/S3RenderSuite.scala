@@ -29,7 +29,7 @@ class S3RenderSuite extends SparkSuite {
     Seq(Catalogues, Models, Renders).foreach(s3.createBucket)
     s3.putFile(Catalogues, "prompts/sample.parquet", sampleCatalogue)
     val noGoldens = (p: String) => p.startsWith("goldens/")
-    s3.putFolder(Models, "sd/tiny-sd-a", defaultModel, p => noGoldens(p) || p.startsWith("clip-scorer/"))
+    s3.putFolder(Models, "sd/shapes-sd", defaultModel, p => noGoldens(p) || p.startsWith("clip-scorer/"))
     s3.putFolder(Models, "scorers/clip", defaultModel.resolve("clip-scorer"))
     // The layout the job finds by itself: the scorer in a clip-scorer folder beside the components.
     s3.putFolder(Models, "sd/tiny-with-scorer", defaultModel, noGoldens)
@@ -64,8 +64,8 @@ class S3RenderSuite extends SparkSuite {
     freshEngines(classOf[S3CacheRunEngines], cache)
     val summary = RenderJob.run(spark, job("s3-sample",
       "--catalogue", s"s3a://$Catalogues/prompts/sample.parquet",
-      "--model", s"s3a://$Models/sd/tiny-sd-a", "--scorer", s"s3a://$Models/scorers/clip"))
-    assert(summary.model.uri === s"s3a://$Models/sd/tiny-sd-a")
+      "--model", s"s3a://$Models/sd/shapes-sd", "--scorer", s"s3a://$Models/scorers/clip"))
+    assert(summary.model.uri === s"s3a://$Models/sd/shapes-sd")
     assert(summary.scorer.uri === s"s3a://$Models/scorers/clip")
     val local = ModelFiles.describeDiffusers(defaultModel.toString, spark.sparkContext.hadoopConfiguration)
     assert(summary.model.fingerprint === local.fingerprint, "the bucket's model is the fixture, file for file")

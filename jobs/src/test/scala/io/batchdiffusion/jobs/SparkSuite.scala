@@ -47,7 +47,7 @@ abstract class SparkSuite extends AnyFunSuite with BeforeAndAfterAll {
     dir
   }
 
-  protected def defaultModel: Path = repoRoot.resolve("models/tiny-sd-a")
+  protected def defaultModel: Path = repoRoot.resolve("models/shapes-sd")
 
   protected def sampleCatalogue: Path = repoRoot.resolve("datasets/catalogues/sample.parquet")
 }

@@ -104,7 +104,7 @@ class SubmitSuite extends SparkSuite {
     assert(args.containsSlice(Seq("--master", "spark://h:7077")))
     val jobArgs = args.drop(args.indexWhere(_.endsWith("/jobs-0.1.0-SNAPSHOT.jar")) + 1)
     assert(jobArgs === Seq("--catalogue", "s3a://b/prompts.parquet", "--output", "s3a://b/renders",
-      "--model", repoRoot.resolve("models/tiny-sd-a").toString))
+      "--model", repoRoot.resolve("models/shapes-sd").toString))
 
     val worker = run(Seq(submit("standalone"), "worker", "spark://h:7077", "--properties-file", "conf/gpu-worker.conf",
       "--cores", "8"), env)
