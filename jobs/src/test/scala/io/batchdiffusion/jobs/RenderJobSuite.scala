@@ -27,7 +27,7 @@ class RenderJobSuite extends SparkSuite {
       assert(RenderKeys.sha256Hex(png) === row.getAs[String]("image_sha256"))
       val text = new String(png, StandardCharsets.ISO_8859_1)
       assert(text.contains("parameters\u0000" + row.getAs[String]("prompt")))
-      assert(text.contains("Steps: 4, Sampler: PLMS"))
+      assert(text.contains("Steps: 4, Sampler: DDIM"))
       assert(text.contains(s"Seed: ${row.getAs[Long]("seed")}, Size: 32x32, Model hash: ${summary.model.shortHash}"))
       assert(row.getAs[Float]("clip_score") >= 0f)
       assert(row.getAs[Int]("width") === 32)

@@ -16,6 +16,9 @@ import io.batchdiffusion.jobs.RawCatalogue.{Float64, Int64, Text}
  */
 class UntrustedCatalogueSuite extends SparkSuite {
 
+  // A model with Stable Diffusion's 77-token text encoder (the shapes model reads 32 tokens).
+  override protected def defaultModel: java.nio.file.Path = repoRoot.resolve("models/tiny-sd-a")
+
   override protected def sparkConf: Map[String, String] =
     Map(RenderJob.CONF_ENGINE_FACTORY -> classOf[RecordingEngineFactory].getName)
 
