@@ -1,7 +1,9 @@
 package io.batchdiffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.vae.AutoencoderKL;
 import java.util.function.Supplier;
 
@@ -47,6 +49,11 @@ final class ImageDecoder {
     private static NDArray decodeWith(AutoencoderKL vae, NDArray latents) {
         NDArray scaled =
                 latents.toType(vae.dtype(), false).div((float) vae.config().scalingFactor());
+        if (scaled.getShape().get(0) == 1) {
+            // As in UNet2DConditionModel: convolutions over one sample take other CPU kernels (other
+            // rounding) than over several, so an image alone would differ from the same image in a batch.
+            return Scope.run(() -> vae.decode(scaled.repeat(0, 2)).get(new NDIndex("0:1")));
+        }
         return vae.decode(scaled);
     }
 
