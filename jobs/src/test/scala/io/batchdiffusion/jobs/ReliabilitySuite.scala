@@ -197,7 +197,7 @@ class ReliabilitySuite extends SparkSuite {
     assert(summary.imagesReused === left.size)
     val count = ledger(bucket, "r5", clean)
     report("5 driver killed", s"kill -9 of the driver JVM with $partsDone of $Rows images stored; --resume", 1, count, 1,
-      0, s"rows re-rendered: ${rendered.size}, images kept: ${left.size}")
+      1, s"rows re-rendered: ${rendered.size}, images kept: ${left.size}")
   }
 
   test("503 SlowDown, a connection reset mid-body and a 500 on multipart completion: the job succeeds and no truncated object is ever visible") {
