@@ -103,7 +103,7 @@ public final class RenderJob {
                         "left_anti");
             }
         }
-        tasks = tasks.localCheckpoint(true);
+        tasks = Checkpoints.local(tasks);
         long taskCount = tasks.count();
         int partitions = options.partitions() > 0
                 ? options.partitions()

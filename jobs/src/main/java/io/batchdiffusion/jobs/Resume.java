@@ -46,7 +46,7 @@ final class Resume {
         HadoopConf hadoop = new HadoopConf(conf);
         Dataset<Row> verified = previous.filter(col(JobSchemas.STATUS).equalTo(RenderStatus.OK.name()))
                 .filter((FilterFunction<Row>) row -> imageMatches(row, hadoop));
-        return verified.localCheckpoint(true);
+        return Checkpoints.local(verified);
     }
 
     private static boolean imageMatches(Row row, HadoopConf conf) {

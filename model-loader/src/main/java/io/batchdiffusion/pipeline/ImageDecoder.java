@@ -49,7 +49,8 @@ final class ImageDecoder {
 
     /**
      * Decodes image by image: a 512x512 image's decoder activations are 134 MB a tensor, so a batch
-     * decoded at once would multiply the peak memory by its size for no gain in speed.
+     * decoded at once would multiply the peak memory by its size for no gain in speed. It also makes an
+     * image's bytes independent of its batch (retries, OOM halving and batch size 1 decode alone).
      */
     private static NDArray decodeWith(AutoencoderKL vae, NDArray latents) {
         NDArray scaled =
