@@ -32,12 +32,18 @@ public final class SafeTensorsFile {
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
+    private final long dataBytes;
+    private ByteBuffer dataMapping;
 
     private SafeTensorsFile(Path path, long dataStart, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         this.path = path;
         this.dataStart = dataStart;
         this.tensors = tensors;
         this.metadata = metadata;
+        this.dataBytes = tensors.values().stream()
+                .mapToLong(t -> t.begin() + t.byteLength())
+                .max()
+                .orElse(0);
     }
 
     /** Opens and validates {@code path}; throws {@link InvalidModelFileException} naming the problem. */
@@ -178,11 +184,31 @@ public final class SafeTensorsFile {
                     "tensor '" + info.name() + "' is " + info.byteLength()
                             + " bytes; one tensor over 2 GiB is unsupported");
         }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.begin(), info.byteLength())
+        if (dataBytes <= Integer.MAX_VALUE) {
+            return wholeData()
+                    .slice((int) info.begin(), (int) info.byteLength())
                     .order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return map("tensor '" + info.name() + "'", dataStart + info.begin(), info.byteLength());
+    }
+
+    /**
+     * The data section mapped once, for files whose data fits one buffer: a mapping per tensor would
+     * leave thousands of mappings until the garbage collector unmaps them, and the kernel caps a
+     * process at vm.max_map_count (65,530 by default), past which even the JVM's own allocations fail.
+     */
+    private synchronized ByteBuffer wholeData() {
+        if (dataMapping == null) {
+            dataMapping = map("the data section", dataStart, dataBytes);
+        }
+        return dataMapping;
+    }
+
+    private ByteBuffer map(String what, long position, long length) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, position, length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
-            throw new InvalidModelFileException(path, "cannot map tensor '" + info.name() + "': " + e.getMessage(), e);
+            throw new InvalidModelFileException(path, "cannot map " + what + ": " + e.getMessage(), e);
         }
     }
 

@@ -58,6 +58,28 @@ class SafeTensorsFileTest {
     }
 
     @Test
+    void mapsAFileOnceHoweverManyTensorsAreLoaded() throws IOException {
+        Path file = tmp.resolve("many.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            SafeTensorsWriter writer = new SafeTensorsWriter();
+            for (int i = 0; i < 200; i++) {
+                writer.add("t" + i, m.create(new float[] {i, -i}), StorageType.F32);
+            }
+            writer.write(file);
+            SafeTensorsFile read = SafeTensorsFile.open(file);
+            for (int i = 0; i < 200; i++) {
+                assertThat(read.load("t" + i, m, DataType.FLOAT32).toFloatArray())
+                        .containsExactly(i, -i);
+            }
+            // Each mapping counts against vm.max_map_count (65,530); one per tensor exhausted it in a test JVM.
+            long mappings = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                    .filter(line -> line.endsWith(file.toString()))
+                    .count();
+            assertThat(mappings).isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
     void readsATensorThatStartsPastTwoGibibytes() throws IOException {
         // A sparse file: 2.1 GB long, a few KB on disk. The filler spans bytes [0, 2^31 + 64) of the data.
         long fillerBytes = (1L << 31) + 64;
