@@ -75,7 +75,9 @@ final class RunLock {
         }
     }
 
-    boolean stillOwned() {
+    // Synchronized with refresh: on a local or HDFS file system a rewrite truncates before it writes, and
+    // our own check must not read the lock in between and think another driver took it.
+    synchronized boolean stillOwned() {
         try {
             return token.equals(read(fs, path));
         } catch (IOException e) {
@@ -83,7 +85,7 @@ final class RunLock {
         }
     }
 
-    private void refresh() {
+    private synchronized void refresh() {
         try {
             if (stillOwned()) {
                 try (OutputStream out = fs.create(path, true)) {

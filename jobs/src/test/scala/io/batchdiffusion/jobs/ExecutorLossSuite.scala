@@ -17,6 +17,11 @@ import scala.util.Using
  */
 class ExecutorLossSuite extends SparkSuite {
 
+  // Byte-identical outputs across batch compositions (retries, OOM halving, resume) are established for
+  // tiny-sd-a (DeterminismTest); the shapes model still differs by one 8-bit value in some 16x16 renders
+  // alone versus in a batch (docs/reliability.md, "Known gaps").
+  override protected def defaultModel: java.nio.file.Path = repoRoot.resolve("models/tiny-sd-a")
+
   private val processes = ArrayBuffer[(String, Process)]()
   private var logs: Path = _
   private var s3: S3TestServer = _
