@@ -1,11 +1,8 @@
 package io.batchdiffusion.jobs
 
-import java.net.{InetAddress, ServerSocket}
-import java.nio.charset.StandardCharsets
-import java.nio.file.{Files, Path}
+import java.nio.file.Files
 import java.util.concurrent.TimeUnit
 
-import scala.collection.mutable.ArrayBuffer
 import scala.jdk.CollectionConverters._
 import scala.util.Using
 
@@ -27,8 +24,7 @@ object PackagedTest extends Tag("io.batchdiffusion.jobs.PackagedTest")
  */
 class ClusterSuite extends SparkSuite {
 
-  private val processes = ArrayBuffer[(String, Process)]()
-  private var logs: Path = _
+  private var cluster: StandaloneCluster = _
   private var s3: S3TestServer = _
   private val Bucket = "cluster-renders"
 
@@ -41,24 +37,11 @@ class ClusterSuite extends SparkSuite {
     super.beforeAll()
   }
 
-  private def submit(name: String): String = repoRoot.resolve("submit").resolve(name).toString
-
   test("a standalone master and two workers render every row, loading the pipeline once per executor JVM", PackagedTest) {
-    logs = tmp.resolve("logs")
-    Files.createDirectories(logs)
-    val port = freePort()
-    val master = s"spark://127.0.0.1:$port"
-    launch("master", Seq(submit("standalone"), "master", "--host", "127.0.0.1", "--port", port.toString,
-      "--webui-port", "0"))
-    awaitLog("master", "I have been elected leader", 1)
-    for (i <- 1 to 2) {
-      val work = Files.createDirectories(tmp.resolve(s"work-$i"))
-      launch(s"worker-$i", Seq(submit("standalone"), "worker", master, "--host", "127.0.0.1", "--cores", "1",
-        "--memory", "2g", "--webui-port", "0", "--work-dir", work.toString))
-    }
-    awaitLog("master", "Registering worker", 2)
+    cluster = new StandaloneCluster(repoRoot, tmp)
+    val master = cluster.start()
 
-    val driver = launch("driver", Seq(submit("render"), "--master", master,
+    val driver = cluster.launch("driver", Seq(cluster.submit("render"), "--master", master,
       "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
       "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=1g",
       // Start only once both executors are there, so that both take tasks.
@@ -71,7 +54,7 @@ class ClusterSuite extends SparkSuite {
       "--run-id", "cluster", "--num-inference-steps", "2", "--partitions", "4", "--batch-size", "2",
       "--progress-seconds", "5"))
     val finished = driver.waitFor(8, TimeUnit.MINUTES)
-    val driverLog = read(logs.resolve("driver.log"))
+    val driverLog = cluster.log("driver")
     assert(finished, s"the driver did not finish:\n${tail(driverLog)}")
     assert(driver.exitValue() === 0, tail(driverLog))
     info(driverLog.linesIterator.filter(l => l.startsWith("summary:") || l.startsWith("[progress]")).mkString("\n"))
@@ -97,7 +80,7 @@ class ClusterSuite extends SparkSuite {
 
     // Each executor JVM logged its own single load (worker work dirs: <app>/<executor id>/stderr).
     val loadsByExecutor = (1 to 2).flatMap { i =>
-      Using.resource(Files.walk(tmp.resolve(s"work-$i"))) { paths =>
+      Using.resource(Files.walk(cluster.workDir(i))) { paths =>
         paths.iterator().asScala.filter(_.getFileName.toString == "stderr").toList
       }
     }.map { stderr =>
@@ -107,65 +90,19 @@ class ClusterSuite extends SparkSuite {
     assert(driverLog.linesIterator.count(_.contains("ExecutorEngines: loaded model")) === 0,
       "the driver never loads the pipeline")
     // Executors put the AWS SDK bundle after Spark's jars (its unshaded netty and slf4j lose).
-    val launches = (1 to 2).flatMap(i => read(logs.resolve(s"worker-$i.log")).linesIterator.filter(_.contains("Launch command")))
+    val launches = (1 to 2).flatMap(i => cluster.log(s"worker-$i").linesIterator.filter(_.contains("Launch command")))
     assert(launches.nonEmpty && launches.forall(_.matches(""".*spark-home/jars/\*:[^"]*spark-home/extra/\*.*""")), launches)
   }
 
   override protected def afterAll(): Unit = {
-    try stopAll()
+    try if (cluster != null) cluster.stop()
     finally {
       try super.afterAll()
       finally if (s3 != null) s3.stop()
     }
   }
 
-  /** Starts a command from the repository root, output to logs/<name>.log, on the project's own jars. */
-  private def launch(name: String, command: Seq[String]): Process = {
-    val builder = new ProcessBuilder(command.asJava)
-      .directory(repoRoot.toFile)
-      .redirectErrorStream(true)
-      .redirectOutput(logs.resolve(s"$name.log").toFile)
-    val env = builder.environment()
-    env.remove("SPARK_HOME") // the no-distribution path; a distribution would serve the same commands
-    env.put("BATCHDIFFUSION_NO_BUILD", "1") // `mvn verify` packaged the jars just before
-    env.put("SPARK_LOCAL_IP", "127.0.0.1")
-    env.put("DAEMON_MEMORY", "512m")
-    env.put("DRIVER_MEMORY", "1g")
-    val process = builder.start()
-    processes += name -> process
-    process
-  }
+  private def read(file: java.nio.file.Path): String = StandaloneCluster.read(file)
 
-  /** Waits until `name`'s log holds `count` lines containing `text`; fails early if the process died. */
-  private def awaitLog(name: String, text: String, count: Int): Unit = {
-    val deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3)
-    val process = processes.find(_._1 == name).get._2
-    def seen = read(logs.resolve(s"$name.log")).linesIterator.count(_.contains(text))
-    while (seen < count) {
-      def log = tail(read(logs.resolve(s"$name.log")))
-      if (!process.isAlive) fail(s"$name exited (${process.exitValue()}):\n$log")
-      if (System.nanoTime() > deadline) fail(s"$name did not log '$text' $count times:\n$log")
-      Thread.sleep(500)
-    }
-  }
-
-  /** Stops the driver, the workers (and the executors they launched) and the master. */
-  private def stopAll(): Unit = {
-    val all = processes.reverse.toList.flatMap { case (_, p) =>
-      p.toHandle.descendants().iterator().asScala.toList :+ p.toHandle
-    }
-    all.foreach(_.destroy())
-    all.foreach { handle =>
-      try handle.onExit().get(20, TimeUnit.SECONDS)
-      catch { case _: Exception => handle.destroyForcibly() }
-    }
-    processes.clear()
-  }
-
-  private def freePort(): Int = Using.resource(new ServerSocket(0, 1, InetAddress.getLoopbackAddress))(_.getLocalPort)
-
-  private def read(file: Path): String =
-    if (Files.exists(file)) new String(Files.readAllBytes(file), StandardCharsets.UTF_8) else ""
-
-  private def tail(log: String): String = log.linesIterator.toSeq.takeRight(60).mkString("\n")
+  private def tail(log: String): String = StandaloneCluster.tail(log)
 }
