@@ -13,11 +13,12 @@ import java.util.Set;
  *
  * <pre>
  * EvalShapes [--model models/shapes-sd] [--count 240] [--steps 20] [--guidance 5] [--seed 42]
- *            [--grid docs/shapes-grid.png] [--require-targets]
+ *            [--grid docs/shapes-grid.png] [--require-targets] [--autoencoder-only]
  * </pre>
  *
  * With {@code --grid} it also writes one render per held-out combination as a captioned PNG grid; with
- * {@code --require-targets} it exits 1 when a target is missed.
+ * {@code --require-targets} it exits 1 when a target is missed. {@code --autoencoder-only} renders nothing: it
+ * passes the held-out scenes through the VAE alone and reads those, the upper bound of the shape accuracy.
  */
 public final class EvalShapes {
 
@@ -32,6 +33,7 @@ public final class EvalShapes {
         double guidance = d.guidance();
         Path grid = null;
         boolean require = false;
+        boolean autoencoderOnly = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -45,9 +47,14 @@ public final class EvalShapes {
                     require = true;
                     i--;
                 }
+                case "--autoencoder-only" -> {
+                    autoencoderOnly = true;
+                    i--;
+                }
                 case "--help", "-h" -> {
                     System.out.println("usage: submit/eval [--model DIR] [--count N] [--steps N] [--guidance G]"
-                            + " [--seed N] [--grid FILE.png] [--require-targets]");
+                            + " [--seed N] [--grid FILE.png] [--require-targets]"
+                            + " [--autoencoder-only]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -55,7 +62,12 @@ public final class EvalShapes {
             i++;
         }
         long started = System.nanoTime();
-        EvalReport report = ShapesEval.run(model, new EvalSettings(seed, count, steps, guidance, d.batch()));
+        EvalSettings settings = new EvalSettings(seed, count, steps, guidance, d.batch());
+        if (autoencoderOnly) {
+            System.out.print(AutoencoderCeiling.run(model, settings).format());
+            return;
+        }
+        EvalReport report = ShapesEval.run(model, settings);
         System.out.println("eval of " + model + ":");
         System.out.print(report.format());
         System.out.printf("(%.1f s)%n", (System.nanoTime() - started) / 1e9);

@@ -2,6 +2,7 @@ package io.batchdiffusion.datasets.shapes;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -82,6 +83,38 @@ public final class ShapesDataset {
             byte[] rgb = ShapeRasterizer.draw(size, size, background, shapes);
             return new ShapeScene(index, size, size, background, shapes, caption, rgb);
         }
+    }
+
+    /**
+     * {@code scene} with its first shape drawn as {@code kind} instead (same colour, size and place, the
+     * other shape untouched), or empty when that is not a combination of this split: a contrastive
+     * negative that differs from the scene in the shape alone, which never leaks a held-out combination
+     * into training.
+     */
+    public Optional<ShapeScene> withShapeKind(ShapeScene scene, ShapeKind kind) {
+        ShapeSpec first = scene.shape();
+        List<ShapeSpec> shapes = new ArrayList<>(scene.shapes());
+        shapes.set(
+                0,
+                new ShapeSpec(
+                        kind,
+                        first.colour(),
+                        first.size(),
+                        first.placement(),
+                        first.centerX(),
+                        first.centerY(),
+                        first.extent()));
+        boolean inSplit = split == Split.HELD_OUT
+                ? shapes.size() == 1 && combinations.isHeldOut(shapes.get(0).on(scene.background()))
+                : combinations.isTraining(scene.background(), shapes);
+        if (!inSplit) {
+            return Optional.empty();
+        }
+        SplittableRandom random = new SplittableRandom(mix(seed, scene.index(), split) ^ (kind.ordinal() + 1));
+        String caption = Captions.describe(scene.background(), shapes, random, split == Split.HELD_OUT);
+        byte[] rgb = ShapeRasterizer.draw(scene.width(), scene.height(), scene.background(), shapes);
+        return Optional.of(
+                new ShapeScene(scene.index(), scene.width(), scene.height(), scene.background(), shapes, caption, rgb));
     }
 
     /** Scenes {@code from .. from + count - 1}. */

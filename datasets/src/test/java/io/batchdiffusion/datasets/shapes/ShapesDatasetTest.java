@@ -84,4 +84,49 @@ class ShapesDatasetTest {
             }
         }
     }
+
+    @Test
+    void aShapeTwinChangesOnlyTheShapeAndNeverLeavesItsSplit() {
+        ShapesDataset train = ShapesDataset.train(42);
+        int twins = 0;
+        int refused = 0;
+        for (ShapeScene scene : train.scenes(0, 300)) {
+            for (ShapeKind kind : ShapeKind.values()) {
+                if (kind == scene.shape().kind()) {
+                    continue;
+                }
+                var twin = train.withShapeKind(scene, kind);
+                if (twin.isEmpty()) {
+                    assertThat(train.combinations()
+                                    .isTraining(
+                                            scene.background(),
+                                            List.of(new ShapeSpec(
+                                                    kind,
+                                                    scene.shape().colour(),
+                                                    scene.shape().size(),
+                                                    scene.shape().placement(),
+                                                    scene.shape().centerX(),
+                                                    scene.shape().centerY(),
+                                                    scene.shape().extent()))))
+                            .isFalse();
+                    refused++;
+                    continue;
+                }
+                ShapeScene t = twin.get();
+                twins++;
+                assertThat(train.combinations().isTraining(t.background(), t.shapes()))
+                        .isTrue();
+                assertThat(t.shape().kind()).isEqualTo(kind);
+                assertThat(t.shape().colour()).isEqualTo(scene.shape().colour());
+                assertThat(t.background()).isEqualTo(scene.background());
+                assertThat(t.shapes().subList(1, t.shapes().size()))
+                        .isEqualTo(scene.shapes().subList(1, scene.shapes().size()));
+                assertThat(t.caption()).contains(kind.word());
+                assertThat(t.rgb()).isNotEqualTo(scene.rgb());
+                assertThat(train.withShapeKind(scene, kind).get().rgb()).isEqualTo(t.rgb());
+            }
+        }
+        assertThat(twins).isGreaterThan(400);
+        assertThat(refused).isPositive();
+    }
 }
