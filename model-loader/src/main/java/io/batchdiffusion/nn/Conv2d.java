@@ -14,10 +14,16 @@ import io.batchdiffusion.weights.Weights;
  * size, sometimes NaN; weight gradients are right). When the input takes part in a gradient, such a
  * convolution runs with its output channels padded by zero filters and the padding sliced off, which
  * gives the same output and correct gradients. Inference never takes that path.
+ *
+ * <p>PyTorch sends a batch-1 convolution of a kernel up to 3x3 over at most {@link #NATIVE_KERNEL_MAX_VALUES}
+ * input values to its own kernel instead of oneDNN's. That kernel rounds differently (an image decoded alone
+ * would not match the same image decoded in a batch) and, on the way, asks for NNPACK, which on CPUs it does
+ * not support logs a warning on every call. Such a convolution runs with a zero image added to the batch.
  */
 public final class Conv2d {
 
     static final int SAFE_OUT_CHANNELS = 16;
+    static final long NATIVE_KERNEL_MAX_VALUES = 20480;
     private static final Shape NO_DILATION = new Shape(1, 1);
 
     private final NDArray weight;
@@ -26,6 +32,7 @@ public final class Conv2d {
     private final Shape padding;
     private final long out;
     private final boolean paddedForGradients;
+    private final int kernel;
 
     public Conv2d(Weights w, long in, long out, int kernel, int stride, int padding) {
         this.weight = w.get("weight", out, in, kernel, kernel);
@@ -33,6 +40,7 @@ public final class Conv2d {
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
         this.out = out;
+        this.kernel = kernel;
         this.paddedForGradients = kernel > 1 && out % SAFE_OUT_CHANNELS != 0;
     }
 
@@ -42,6 +50,13 @@ public final class Conv2d {
     }
 
     public NDArray forward(NDArray x) {
+        if (kernel <= 3 && x.getShape().get(0) == 1 && x.size() <= NATIVE_KERNEL_MAX_VALUES) {
+            return Scope.run(() -> convolve(x.concat(x.zerosLike(), 0)).get(new NDIndex("0:1")));
+        }
+        return convolve(x);
+    }
+
+    private NDArray convolve(NDArray x) {
         if (paddedForGradients && JniUtils.isGradMode()) {
             return forwardPadded(x);
         }
