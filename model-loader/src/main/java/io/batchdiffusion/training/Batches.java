@@ -9,7 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Batches drawn from the shapes data, each a function of the seed, the stage and the step only. */
+/**
+ * Batches drawn from the shapes data, each a function of the seed, the stage and the step only.
+ *
+ * <p>Every array comes back in memory the engine owns. An array made from Java values borrows a direct
+ * buffer that is freed once the array is closed and collected; a stage that draws its noise inside the
+ * scope of its loss closes that array before the backward pass reads it again, which then read freed
+ * memory (garbage gradients, now and then NaN, and runs of the same seed that differed).
+ */
 final class Batches {
 
     private Batches() {}
@@ -44,7 +51,7 @@ final class Batches {
                 }
             }
         }
-        return manager.create(values, new Shape(scenes.size(), 3, first.height(), first.width()));
+        return owned(manager.create(values, new Shape(scenes.size(), 3, first.height(), first.width())));
     }
 
     /** Standard normal noise of {@code shape} from {@code random}. */
@@ -53,6 +60,13 @@ final class Batches {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextGaussian();
         }
-        return manager.create(values, shape);
+        return owned(manager.create(values, shape));
+    }
+
+    /** An engine-allocated copy of {@code borrowed}, which is closed. */
+    private static NDArray owned(NDArray borrowed) {
+        try (borrowed) {
+            return borrowed.duplicate();
+        }
     }
 }
