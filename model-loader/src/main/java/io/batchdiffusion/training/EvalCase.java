@@ -1,6 +1,7 @@
 package io.batchdiffusion.training;
 
 import io.batchdiffusion.datasets.shapes.NamedColour;
+import io.batchdiffusion.datasets.shapes.ShapeKind;
 import io.batchdiffusion.datasets.shapes.ShapeReader;
 import io.batchdiffusion.datasets.shapes.ShapeReading;
 import io.batchdiffusion.datasets.shapes.ShapeScene;
@@ -8,7 +9,7 @@ import io.batchdiffusion.datasets.shapes.ShapeSpec;
 
 /**
  * One held-out caption of the evaluation: the scene it describes, the caption of another case used as
- * the mismatched caption for CLIP, and the same caption with the shape's colour swapped.
+ * the mismatched caption for CLIP, and the same caption with the shape's colour or its shape swapped.
  */
 record EvalCase(ShapeScene scene, String mismatched) {
 
@@ -26,6 +27,15 @@ record EvalCase(ShapeScene scene, String mismatched) {
         } while (other == shape.colour() || other == scene.background());
         String phrase = shape.colour().word() + " " + shape.kind().word();
         return caption().replaceFirst(phrase, other.word() + " " + shape.kind().word());
+    }
+
+    /** The caption with the shape's kind replaced by the next kind ("circle" becomes "square"). */
+    String shapeSwapped() {
+        ShapeSpec shape = scene.shape();
+        ShapeKind[] kinds = ShapeKind.values();
+        ShapeKind other = kinds[(shape.kind().ordinal() + 1) % kinds.length];
+        String phrase = shape.colour().word() + " " + shape.kind().word();
+        return caption().replaceFirst(phrase, shape.colour().word() + " " + other.word());
     }
 
     /** What the pixel reader sees in a render of this caption, judged against the scene. */

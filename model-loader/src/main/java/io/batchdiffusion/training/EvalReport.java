@@ -17,6 +17,7 @@ record EvalReport(
         int shapeRight,
         int clipRight,
         int clipSwapRight,
+        int clipShapeSwapRight,
         int unguidedColourRight,
         Map<NamedColour, int[]> byColour,
         Map<ShapeKind, int[]> byShape,
@@ -41,6 +42,10 @@ record EvalReport(
 
     double clipSwapAccuracy() {
         return clipSwapRight / (double) images;
+    }
+
+    double clipShapeSwapAccuracy() {
+        return clipShapeSwapRight / (double) images;
     }
 
     double unguidedColourAccuracy() {
@@ -68,6 +73,8 @@ record EvalReport(
         line(s, "CLIP true > mismatched caption", clipAccuracy(), CLIP_TARGET);
         s.append(String.format(
                 Locale.ROOT, "%-36s %5.1f%%%n", "CLIP true > colour-swapped caption", 100 * clipSwapAccuracy()));
+        s.append(String.format(
+                Locale.ROOT, "%-36s %5.1f%%%n", "CLIP true > shape-swapped caption", 100 * clipShapeSwapAccuracy()));
         s.append(String.format(
                 Locale.ROOT,
                 "%-36s %5.1f%%  (guidance matters: %s)%n",
@@ -116,6 +123,7 @@ record EvalReport(
         private int shape;
         private int clip;
         private int clipSwap;
+        private int clipShapeSwap;
         private int unguidedColour;
 
         Builder(EvalSettings settings) {
@@ -127,12 +135,14 @@ record EvalReport(
                 EvalCase.Judgement guided,
                 EvalCase.Judgement unguided,
                 boolean clipWins,
-                boolean swapWins) {
+                boolean swapWins,
+                boolean shapeSwapWins) {
             cases.add(c);
             colour += guided.colourRight() ? 1 : 0;
             shape += guided.shapeRight() ? 1 : 0;
             clip += clipWins ? 1 : 0;
             clipSwap += swapWins ? 1 : 0;
+            clipShapeSwap += shapeSwapWins ? 1 : 0;
             unguidedColour += unguided.colourRight() ? 1 : 0;
             int[] perColour = byColour.computeIfAbsent(c.scene().shape().colour(), k -> new int[2]);
             perColour[0] += guided.colourRight() ? 1 : 0;
@@ -150,6 +160,7 @@ record EvalReport(
                     shape,
                     clip,
                     clipSwap,
+                    clipShapeSwap,
                     unguidedColour,
                     byColour,
                     byShape,

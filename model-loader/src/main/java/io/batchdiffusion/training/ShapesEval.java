@@ -19,7 +19,8 @@ import java.util.List;
  * showed), rendered with the shipped weights through the unchanged pipeline: colour accuracy and shape
  * accuracy by {@link io.batchdiffusion.datasets.shapes.ShapeReader} at the main guidance scale; CLIP
  * preference of the true caption over a mismatched one (another case's caption with a different shape
- * colour) with the shipped scorer, and over the colour-swapped caption; colour accuracy without guidance.
+ * colour) with the shipped scorer, and over the colour-swapped and the shape-swapped caption; colour
+ * accuracy without guidance.
  */
 final class ShapesEval {
 
@@ -54,16 +55,19 @@ final class ShapesEval {
                 List<String> trueCaptions = new ArrayList<>();
                 List<String> mismatched = new ArrayList<>();
                 List<String> swapped = new ArrayList<>();
+                List<String> shapeSwapped = new ArrayList<>();
                 for (int i = start; i < end; i++) {
                     RenderedImage r = guided.get(i);
                     images.add(new RgbImage(r.width(), r.height(), r.rgb()));
                     trueCaptions.add(cases.get(i).caption());
                     mismatched.add(cases.get(i).mismatched());
                     swapped.add(cases.get(i).colourSwapped());
+                    shapeSwapped.add(cases.get(i).shapeSwapped());
                 }
                 float[] trueScores = scorer.score(images, trueCaptions).raw();
                 float[] mismatchScores = scorer.score(images, mismatched).raw();
                 float[] swappedScores = scorer.score(images, swapped).raw();
+                float[] shapeSwappedScores = scorer.score(images, shapeSwapped).raw();
                 for (int i = start; i < end; i++) {
                     EvalCase c = cases.get(i);
                     RenderedImage g = guided.get(i);
@@ -73,7 +77,8 @@ final class ShapesEval {
                             c.judge(g.rgb(), g.width(), g.height()),
                             c.judge(u.rgb(), u.width(), u.height()),
                             trueScores[i - start] > mismatchScores[i - start],
-                            trueScores[i - start] > swappedScores[i - start]);
+                            trueScores[i - start] > swappedScores[i - start],
+                            trueScores[i - start] > shapeSwappedScores[i - start]);
                 }
             }
             return report.build(guided);

@@ -46,6 +46,10 @@ class EvalCaseTest {
             assertThat(c.colourSwapped())
                     .doesNotContain(phrase)
                     .contains(c.scene().background().word() + " background");
+            assertThat(c.shapeSwapped())
+                    .doesNotContain(phrase)
+                    .contains(colour.word() + " ")
+                    .contains(c.scene().background().word() + " background");
             assertThat(c.mismatched())
                     .doesNotContain(colour.word() + " circle", colour.word() + " square", colour.word() + " triangle");
         }
