@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * With {@code --grid} it also writes one render per held-out combination as a captioned PNG grid; with
  * {@code --require-targets} it exits 1 when a target is missed. {@code --autoencoder-only} renders nothing: it
- * passes the held-out scenes through the VAE alone and reads those, the upper bound of the shape accuracy.
+ * passes the held-out scenes through the VAE alone and reads those.
  */
 public final class EvalShapes {
 
@@ -64,7 +64,7 @@ public final class EvalShapes {
         long started = System.nanoTime();
         EvalSettings settings = new EvalSettings(seed, count, steps, guidance, d.batch());
         if (autoencoderOnly) {
-            System.out.print(AutoencoderCeiling.run(model, settings).format());
+            System.out.print(AutoencoderRoundTrip.run(model, settings).format());
             return;
         }
         EvalReport report = ShapesEval.run(model, settings);

@@ -14,8 +14,8 @@ import java.util.List;
  * The architecture of the shapes model, as the config.json files it ships with: a CLIP of two 3-layer,
  * 64-wide towers over 32x32 images (4-pixel patches) and 32-token captions; an AutoencoderKL with three
  * levels (16, 32, 64 channels) mapping 32x32 images to 4x8x8 latents; a two-level UNet2DConditionModel
- * (32, 64 channels, cross-attention at both levels) over those latents, conditioned on the CLIP text
- * tower's last hidden state. {@code width} scales the UNet's channels (2 doubles them).
+ * (32 and 64 channels times {@code width}, cross-attention at both levels) over those latents, conditioned
+ * on the CLIP text tower's last hidden state. The shipped model has width 2 (64 and 128 channels).
  */
 record ShapesModelConfigs(ClipModelConfig clip, AutoencoderKLConfig vae, UNet2DConditionConfig unet, int maxTokens) {
 

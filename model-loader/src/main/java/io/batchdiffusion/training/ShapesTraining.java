@@ -101,7 +101,7 @@ final class ShapesTraining {
     }
 
     private Map<String, NDArray> trainClip(ShapesModelConfigs configs, ClipTokenizer tokenizer, NDManager manager) {
-        StagePlan plan = options.plan("clip", new StagePlan(600, 128, 1e-3f, 50, 1f, 0f));
+        StagePlan plan = options.plan("clip", new StagePlan(3000, 128, 1e-3f, 50, 1f, 0f));
         ClipImageProcessor processor = new ClipImageProcessor(ConfigLoader.fromJson(
                 Path.of("preprocessor_config.json"),
                 ShapesModelWriter.preprocessor(),
@@ -125,7 +125,7 @@ final class ShapesTraining {
     }
 
     private Map<String, NDArray> trainVae(ShapesModelConfigs configs, NDManager manager) {
-        StagePlan plan = options.plan("vae", new StagePlan(1000, 32, 1e-3f, 50, 1f, 0f));
+        StagePlan plan = options.plan("vae", new StagePlan(4000, 32, 1e-3f, 50, 1f, 0f));
         return train(
                 "vae",
                 plan,
@@ -144,7 +144,7 @@ final class ShapesTraining {
             ClipTokenizer tokenizer,
             LatentPool pool,
             NDManager manager) {
-        StagePlan plan = options.plan("unet", new StagePlan(2800, 64, 8e-4f, 100, 1f, 0.999f));
+        StagePlan plan = options.plan("unet", new StagePlan(4000, 64, 8e-4f, 100, 1f, 0.999f));
         RandomInit random = new RandomInit(options.seed() * 31 + 3);
         return train(
                 "unet",

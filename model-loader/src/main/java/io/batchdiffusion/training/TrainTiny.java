@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * <pre>
  * TrainTiny [--output models/shapes-sd] [--work target/shapes-training] [--seed 42]
- *           [--tokenizer models/tiny-sd-a/tokenizer] [--scale 1.0] [--unet-width 1] [--pool 12288]
+ *           [--tokenizer models/tiny-sd-a/tokenizer] [--scale 1.0] [--unet-width 2] [--pool 12288]
  *           [--report-every 50] [--checkpoint-every 200] [--only clip|vae]
  * </pre>
  *
@@ -25,7 +25,7 @@ public final class TrainTiny {
         long seed = 42;
         Path tokenizer = Path.of("models/tiny-sd-a/tokenizer");
         double scale = 1;
-        int width = 1;
+        int width = 2;
         int pool = 12288;
         int reportEvery = 50;
         int checkpointEvery = 200;
