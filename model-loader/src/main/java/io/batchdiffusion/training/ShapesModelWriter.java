@@ -11,7 +11,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -19,11 +23,14 @@ import java.util.stream.Stream;
  * Writes the trained model as a diffusers Stable Diffusion folder ({@code model_index.json}, {@code
  * scheduler/} with a DDIM config, {@code tokenizer/}, {@code text_encoder/}, {@code unet/}, {@code vae/})
  * and the CLIP it was conditioned on as a transformers CLIPModel folder in {@code clip-scorer/}, weights
- * in float16. The folder is assembled beside the target and moved into place when complete.
+ * in float16. A component over {@link #MAX_SHARD_BYTES} is written as diffusers' sharded files with a
+ * {@code .index.json}, so that no file of the committed model is large. The folder is assembled beside the
+ * target and moved into place when complete.
  */
 final class ShapesModelWriter {
 
     private static final ObjectMapper JSON = ConfigLoader.mapper();
+    static final long MAX_SHARD_BYTES = 4L << 20;
 
     private ShapesModelWriter() {}
 
@@ -64,13 +71,44 @@ final class ShapesModelWriter {
         }
     }
 
-    private static void weights(Map<String, NDArray> parameters, String prefix, Path file) {
-        SafeTensorsWriter writer = new SafeTensorsWriter().metadata("format", "pt");
-        parameters.forEach((name, array) -> {
-            if (name.startsWith(prefix)) {
-                writer.add(name, array, StorageType.F16);
+    /** Tensors in insertion order, a new shard whenever the next would pass the limit (as transformers does). */
+    static void weights(Map<String, NDArray> parameters, String prefix, Path file) throws IOException {
+        List<Map<String, NDArray>> shards = new ArrayList<>();
+        long shardBytes = 0;
+        long total = 0;
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                continue;
             }
-        });
+            long bytes = e.getValue().size() * 2; // float16
+            if (shards.isEmpty() || shardBytes > 0 && shardBytes + bytes > MAX_SHARD_BYTES) {
+                shards.add(new LinkedHashMap<>());
+                shardBytes = 0;
+            }
+            shards.get(shards.size() - 1).put(e.getKey(), e.getValue());
+            shardBytes += bytes;
+            total += bytes;
+        }
+        if (shards.size() == 1) {
+            writeShard(shards.get(0), file);
+            return;
+        }
+        String name = file.getFileName().toString();
+        String stem = name.substring(0, name.length() - ".safetensors".length());
+        ObjectNode index = JSON.createObjectNode();
+        index.putObject("metadata").put("total_size", total);
+        ObjectNode weightMap = index.putObject("weight_map");
+        for (int i = 0; i < shards.size(); i++) {
+            String shardName = String.format(Locale.ROOT, "%s-%05d-of-%05d.safetensors", stem, i + 1, shards.size());
+            writeShard(shards.get(i), file.resolveSibling(shardName));
+            shards.get(i).keySet().forEach(tensor -> weightMap.put(tensor, shardName));
+        }
+        writeJson(file.resolveSibling(name + ".index.json"), index);
+    }
+
+    private static void writeShard(Map<String, NDArray> tensors, Path file) {
+        SafeTensorsWriter writer = new SafeTensorsWriter().metadata("format", "pt");
+        tensors.forEach((name, array) -> writer.add(name, array, StorageType.F16));
         writer.write(file);
     }
 

@@ -44,6 +44,11 @@ class ShippedModelTest {
                     .sum();
         }
         assertThat(bytes).isLessThan(20L << 20);
+        try (Stream<Path> files = Files.walk(model)) {
+            // large components are sharded: the repository keeps no file over 8 MiB
+            assertThat(files.filter(Files::isRegularFile))
+                    .allMatch(p -> p.toFile().length() < (8L << 20));
+        }
     }
 
     @Test
