@@ -46,7 +46,9 @@ class ModelIntegritySuite extends SparkSuite {
   Seq("cache", "broadcast").foreach { distribution =>
     test(s"a weights file changed after the driver described the model fails the task before any image ($distribution)") {
       val model = copyModel(s"model-$distribution")
-      val weights = model.resolve("unet/diffusion_pytorch_model.safetensors")
+      // the UNet's first weights file (the shipped model's UNet is sharded)
+      val weights = Files.list(model.resolve("unet")).iterator().asScala
+        .filter(_.getFileName.toString.endsWith(".safetensors")).toSeq.minBy(_.getFileName.toString)
       TamperingFileSystem.arm(weights)
       val created = RecordingEngineFactory.created.get
       val runId = s"tampered-$distribution"
