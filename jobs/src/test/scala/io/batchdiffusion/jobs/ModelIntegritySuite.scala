@@ -64,7 +64,7 @@ class ModelIntegritySuite extends SparkSuite {
       assert(TamperingFileSystem.tampered, "the file was changed between description and rendering")
       val text = messages(e)
       assert(text.contains("ModelIntegrityException"), text)
-      assert(text.contains("does not match its fingerprint: unet/diffusion_pytorch_model.safetensors (expected sha256"),
+      assert(text.contains(s"does not match its fingerprint: unet/${weights.getFileName} (expected sha256"),
         text)
       assert(RecordingEngineFactory.created.get === created, "no engine was built from the tampered files")
       val runRoot = tmp.resolve("out").resolve(runId)
