@@ -7,7 +7,7 @@ import java.nio.file.{Files, Path}
 import scala.jdk.CollectionConverters._
 
 import org.apache.logging.log4j.Level
-import org.apache.spark.SparkEnv
+import org.apache.spark.{ListenerBuses, SparkEnv}
 
 /**
  * Credentials reach S3 through Hadoop's providers and nowhere else: a run with sentinel values and
@@ -25,7 +25,10 @@ class CredentialsSuite extends SparkSuite {
   private val envSecret = "SENTINEL-env-secret-Uv5Ty8"
   private val wrongKey = "SENTINELWRONGKEY0000"
   private val wrongSecret = "SENTINEL-wrong-secret-Gh3Jk1"
-  private val sentinels = Seq(accessKey, secretKey, sessionToken, envKey, envSecret, wrongKey, wrongSecret)
+  private val sentinelNames = Seq("accessKey" -> accessKey, "secretKey" -> secretKey,
+    "sessionToken" -> sessionToken, "envKey" -> envKey, "envSecret" -> envSecret, "wrongKey" -> wrongKey,
+    "wrongSecret" -> wrongSecret)
+  private val sentinels = sentinelNames.map(_._2)
 
   private var s3: LocalS3 = _
   private var work: Path = _
@@ -90,15 +93,31 @@ class CredentialsSuite extends SparkSuite {
   private def messages(t: Throwable): String =
     Iterator.iterate(t)(_.getCause).takeWhile(_ != null).map(String.valueOf(_)).mkString("\n")
 
-  /** Fails naming what was found and where, without printing the searched text. */
+  /**
+   * Fails naming what was found and where (which sentinel, and for JSON lines such as events the event
+   * type and the key just before it), without printing the searched text.
+   */
   private def assertClean(what: String, text: String): Unit = {
-    val found = sentinels.filter(text.contains).map(_ => "a sentinel credential") ++
-      Seq("X-Amz-Signature", "X-Amz-Credential", "Credential=", "Authorization:").filter(text.contains)
+    val found = sentinelNames.filter { case (_, value) => text.contains(value) }.map { case (name, value) =>
+      val places = text.linesIterator.filter(_.contains(value)).map(whereIn(_, value)).toSeq.distinct
+      s"a sentinel credential ($name${places.mkString(" in ", "; ", "")})"
+    } ++ Seq("X-Amz-Signature", "X-Amz-Credential", "Credential=", "Authorization:").filter(text.contains)
     if (found.nonEmpty) fail(s"$what contains ${found.mkString(", ")}")
+  }
+
+  /** The event type and the nearest JSON key before `value` on `line`, when it has them. */
+  private def whereIn(line: String, value: String): String = {
+    val event = "\"Event\":\"([^\"]+)\"".r.findFirstMatchIn(line).map(_.group(1)).getOrElse("a line")
+    val before = line.substring(0, line.indexOf(value))
+    val key = "\"([^\"]{1,120})\":".r.findAllMatchIn(before).map(_.group(1)).toSeq.lastOption
+    event + key.map(k => s" after key $k").getOrElse("")
   }
 
   test("an S3 403 names the bucket and key, never the credentials or a signed URL") {
     // A session someone else made with Spark's default pattern: the job extends it on the live conf.
+    // The event log redacts as it writes, with the pattern live then: the session's start-up events,
+    // written with the pattern it started with, must be out before the test weakens it.
+    ListenerBuses.drain(spark.sparkContext)
     SparkEnv.get.conf.set(Sessions.REDACTION, "(?i)secret|password|token|access[.]?key")
     val hadoop = spark.sparkContext.hadoopConfiguration
     hadoop.set("fs.s3a.bucket.locked.access.key", wrongKey)
@@ -144,9 +163,12 @@ class CredentialsSuite extends SparkSuite {
     val logText = new String(Files.readAllBytes(work.resolve("job.log")), StandardCharsets.UTF_8)
     val manifest = new String(Files.readAllBytes(work.resolve("out/sentinels/manifest.json")), StandardCharsets.UTF_8)
 
-    // The searches can see: the settings are in the event log by name, the logs hold the run.
-    assert(eventLog.contains("\"spark.hadoop.fs.s3a.secret.key\":\"*********(redacted)\""))
-    assert(eventLog.contains("\"spark.executorEnv.AWS_ACCESS_KEY_ID\":\"*********(redacted)\""))
+    // The searches can see: the settings are in the start-up environment event by name (job events
+    // carry them too), the logs hold the run.
+    val environment = eventLog.linesIterator.filter(_.contains("\"Event\":\"SparkListenerEnvironmentUpdate\""))
+      .mkString("\n")
+    assert(environment.contains("\"spark.hadoop.fs.s3a.secret.key\":\"*********(redacted)\""))
+    assert(environment.contains("\"spark.executorEnv.AWS_ACCESS_KEY_ID\":\"*********(redacted)\""))
     if (!logText.contains("loaded model") || !logText.contains("Executor task launch worker")) {
       fail("the capture lacks the executor's log")
     }

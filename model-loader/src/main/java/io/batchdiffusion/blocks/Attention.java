@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.nn.GroupNorm;
 import io.batchdiffusion.nn.Linear;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.ScaledDotProductAttention;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.weights.Weights;
@@ -88,7 +89,7 @@ public final class Attention {
             if (spec.residualConnection()) {
                 out = out.add(x);
             }
-            return spec.rescaleOutputFactor() == 1.0 ? out : out.divi((float) spec.rescaleOutputFactor());
+            return spec.rescaleOutputFactor() == 1.0 ? out : Scalars.divi(out, (float) spec.rescaleOutputFactor());
         });
     }
 

@@ -5,6 +5,7 @@ import io.batchdiffusion.nn.Activation;
 import io.batchdiffusion.nn.Conv2d;
 import io.batchdiffusion.nn.GroupNorm;
 import io.batchdiffusion.nn.Linear;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.weights.Weights;
 
@@ -63,7 +64,7 @@ public final class ResnetBlock2D {
             }
             h = Scope.advance(h, stage(norm2, conv2, h), x);
             NDArray sum = h.addi(convShortcut == null ? x : convShortcut.forward(x));
-            return outputScaleFactor == 1f ? sum : sum.divi(outputScaleFactor);
+            return outputScaleFactor == 1f ? sum : Scalars.divi(sum, outputScaleFactor);
         });
     }
 

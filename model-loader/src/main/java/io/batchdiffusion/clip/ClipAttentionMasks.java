@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.batchdiffusion.nn.Scalars;
 
 /**
  * The additive masks of transformers' {@code _create_4d_causal_attention_mask} and
@@ -23,8 +24,10 @@ final class ClipAttentionMasks {
                 values[i * tokens + j] = min;
             }
         }
-        NDArray mask = manager.create(values, new Shape(1, 1, tokens, tokens));
-        return type == DataType.FLOAT32 ? mask : mask.toType(type, false);
+        // a copy in engine memory: an array made from Java values borrows memory freed with the array
+        try (NDArray borrowed = manager.create(values, new Shape(1, 1, tokens, tokens))) {
+            return type == DataType.FLOAT32 ? borrowed.duplicate() : borrowed.toType(type, false);
+        }
     }
 
     /** [batch, 1, 1, tokens] from a 0/1 {@code attention_mask} [batch, tokens]. */
@@ -32,7 +35,7 @@ final class ClipAttentionMasks {
         long batch = attentionMask.getShape().get(0);
         long tokens = attentionMask.getShape().get(1);
         NDArray inverted = attentionMask.toType(type, false).neg().addi(1f);
-        return inverted.muli(minValue(type)).reshape(batch, 1, 1, tokens);
+        return Scalars.muli(inverted, minValue(type)).reshape(batch, 1, 1, tokens);
     }
 
     /** {@code torch.finfo(dtype).min}. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.batchdiffusion.nn.Linear;
 import io.batchdiffusion.nn.NativeTuning;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.weights.WeightStore;
 import io.batchdiffusion.weights.Weights;
@@ -66,8 +67,7 @@ public final class ClipModel {
         return Scope.run(() -> {
             NDArray images = l2Normalize(imageFeatures(pixelValues));
             NDArray texts = l2Normalize(textFeatures(inputIds, attentionMask));
-            return texts.matMul(images.transpose())
-                    .muli((float) Math.exp(logitScale))
+            return Scalars.muli(texts.matMul(images.transpose()), (float) Math.exp(logitScale))
                     .transpose();
         });
     }

@@ -36,12 +36,13 @@ public enum Activation {
             case SILU -> silu(x);
             case GELU -> x.getNDArrayInternal().gelu();
             case QUICK_GELU ->
-                Scope.run(() -> x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid()));
+                Scope.run(() -> x.mul(Scalars.mul(x, 1.702).getNDArrayInternal().sigmoid()));
             case GELU_TANH ->
                 Scope.run(() -> {
                     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-                    NDArray inner = x.pow(3).muli(0.044715f).addi(x).muli((float) Math.sqrt(2 / Math.PI));
-                    return x.mul(inner.getNDArrayInternal().tanh().addi(1f)).muli(0.5f);
+                    NDArray inner = Scalars.muli(
+                            Scalars.muli(Scalars.pow(x, 3), 0.044715f).addi(x), (float) Math.sqrt(2 / Math.PI));
+                    return Scalars.muli(x.mul(inner.getNDArrayInternal().tanh().addi(1f)), 0.5f);
                 });
             case RELU -> x.getNDArrayInternal().relu();
         };

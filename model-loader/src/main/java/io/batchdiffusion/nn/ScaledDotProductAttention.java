@@ -41,7 +41,7 @@ public final class ScaledDotProductAttention {
             return Scope.run(() -> attend(q, k, v, scale, mask, upcast));
         }
         return Scope.run(() -> {
-            NDArray scaled = q.mul((float) scale);
+            NDArray scaled = Scalars.mul(q, (float) scale);
             NDList items = new NDList();
             for (long b = 0; b < batch; b++) {
                 NDIndex item = new NDIndex("{}:{}", b, b + 1);
@@ -78,7 +78,7 @@ public final class ScaledDotProductAttention {
         boolean widen = upcast && type != DataType.FLOAT32;
         NDArray qs = widen ? q.toType(DataType.FLOAT32, false) : q;
         NDArray ks = widen ? keysT.toType(DataType.FLOAT32, false) : keysT;
-        NDArray scores = (scale == 1 ? qs : qs.mul((float) scale)).matMul(ks);
+        NDArray scores = (scale == 1 ? qs : Scalars.mul(qs, (float) scale)).matMul(ks);
         if (mask != null) {
             scores = scores.addi(mask);
         }

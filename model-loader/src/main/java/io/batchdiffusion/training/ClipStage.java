@@ -10,6 +10,7 @@ import io.batchdiffusion.datasets.shapes.Captions;
 import io.batchdiffusion.datasets.shapes.ShapeKind;
 import io.batchdiffusion.datasets.shapes.ShapeScene;
 import io.batchdiffusion.datasets.shapes.ShapesDataset;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.tokenizer.ClipTokenizer;
 import io.batchdiffusion.tokenizer.TokenizedText;
@@ -94,14 +95,12 @@ final class ClipStage implements Stage {
         return Scope.run(() -> {
             NDArray imageEmbeds = normalize(model.imageFeatures(pixels));
             NDArray textEmbeds = normalize(model.textFeatures(ids, mask));
-            NDArray temperature = batch.zeros(new Shape())
-                    .add(logitScale)
-                    .minimum(MAX_LOGIT_SCALE)
+            NDArray temperature = Scalars.minimum(batch.zeros(new Shape()).add(logitScale), MAX_LOGIT_SCALE)
                     .exp();
             NDArray logits = imageEmbeds.matMul(textEmbeds.transpose()).mul(temperature);
             NDArray perImage = targets.mul(logits.logSoftmax(1)).sum().neg();
             NDArray perText = targets.mul(logits.logSoftmax(0)).sum().neg();
-            return perImage.add(perText).div(2f * captions.size());
+            return Scalars.div(perImage.add(perText), 2f * captions.size());
         });
     }
 

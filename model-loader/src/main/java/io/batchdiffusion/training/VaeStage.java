@@ -3,6 +3,7 @@ package io.batchdiffusion.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.batchdiffusion.datasets.shapes.ShapesDataset;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.vae.AutoencoderKL;
 import io.batchdiffusion.vae.LatentDistribution;
@@ -56,14 +57,15 @@ final class VaeStage implements Stage {
             NDArray noise = Batches.gaussian(random, latents.mean().getShape(), batch);
             NDArray reconstruction = vae.decode(latents.sample(noise));
             NDArray error = reconstruction.sub(images).abs().mean();
-            NDArray kl = latents.mean()
-                    .square()
-                    .add(latents.logvar().exp())
-                    .sub(1f)
-                    .sub(latents.logvar())
-                    .mean()
-                    .mul(0.5f);
-            return error.add(kl.mul(KL_WEIGHT));
+            NDArray kl = Scalars.mul(
+                    latents.mean()
+                            .square()
+                            .add(latents.logvar().exp())
+                            .sub(1f)
+                            .sub(latents.logvar())
+                            .mean(),
+                    0.5f);
+            return error.add(Scalars.mul(kl, KL_WEIGHT));
         });
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.Scope;
 
 /**
@@ -30,11 +31,9 @@ final class Timesteps {
     NDArray forward(NDArray timesteps) {
         return Scope.run(() -> {
             int half = dim / 2;
-            NDArray exponent = timesteps
-                    .getManager()
-                    .arange(0, half, 1, DataType.FLOAT32)
-                    .muli((float) -Math.log(MAX_PERIOD))
-                    .divi((float) (half - downscaleFreqShift));
+            NDArray positions = timesteps.getManager().arange(0, half, 1, DataType.FLOAT32);
+            NDArray exponent = Scalars.divi(
+                    Scalars.muli(positions, (float) -Math.log(MAX_PERIOD)), (float) (half - downscaleFreqShift));
             NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1);
             NDArray args = t.mul(exponent.exp().reshape(1, half));
             NDArray sin = args.sin();

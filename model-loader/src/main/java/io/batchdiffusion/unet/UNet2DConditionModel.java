@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.nn.Activation;
 import io.batchdiffusion.nn.Conv2d;
 import io.batchdiffusion.nn.GroupNorm;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.weights.WeightStore;
 import io.batchdiffusion.weights.Weights;
@@ -202,8 +203,8 @@ public final class UNet2DConditionModel {
     private NDArray forwardBatch(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates) {
         return Scope.run(() -> {
             NDArray temb = timeEmbedding(timesteps, sample);
-            NDArray x =
-                    convIn.forward(config.centerInputSample() ? sample.mul(2).subi(1) : sample);
+            NDArray x = convIn.forward(
+                    config.centerInputSample() ? Scalars.mul(sample, 2).subi(1) : sample);
             List<NDArray> skips = new ArrayList<>(List.of(x));
             for (UNetDownBlock block : downBlocks) {
                 NDList states = block.forward(x, temb, encoderHiddenStates);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.batchdiffusion.nn.Conv2d;
+import io.batchdiffusion.nn.Scalars;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.weights.WeightStore;
 import io.batchdiffusion.weights.Weights;
@@ -87,7 +88,7 @@ public final class AutoencoderKL {
             NDList halves = quantConv.forward(encoder.forward(image)).split(2, 1);
             NDArray mean = halves.get(0);
             NDArray logvar = halves.get(1).clip(-30f, 20f);
-            NDArray std = logvar.mul(0.5f).exp();
+            NDArray std = Scalars.mul(logvar, 0.5f).exp();
             return new NDList(mean, logvar, std);
         });
         return new LatentDistribution(parts.get(0), parts.get(1), parts.get(2));
