@@ -63,8 +63,11 @@ final class Batches {
         return owned(manager.create(values, shape));
     }
 
-    /** An engine-allocated copy of {@code borrowed}, which is closed. */
-    private static NDArray owned(NDArray borrowed) {
+    /**
+     * An engine-allocated copy of {@code borrowed}, which is closed. Arrays a loss makes from Java values
+     * go through this too, so they stay valid wherever the loss makes them.
+     */
+    static NDArray owned(NDArray borrowed) {
         try (borrowed) {
             return borrowed.duplicate();
         }

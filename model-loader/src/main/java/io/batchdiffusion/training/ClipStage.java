@@ -85,12 +85,13 @@ final class ClipStage implements Stage {
             images.add(new RgbImage(s.width(), s.height(), s.rgb()));
             captions.add(Captions.describe(s.background(), s.shapes(), random, false));
         }
-        NDArray pixels = processor.preprocess(images, batch);
+        NDArray pixels = Batches.owned(processor.preprocess(images, batch));
         List<TokenizedText> tokens = tokenizer.encodePaddedToLongest(captions);
-        NDArray ids = batch.create(
-                flatten(tokens, true), new Shape(tokens.size(), tokens.get(0).inputIds().length));
-        NDArray mask = batch.create(flatten(tokens, false), ids.getShape());
-        NDArray targets = batch.create(sharedTargets(captions), new Shape(captions.size(), captions.size()));
+        NDArray ids = Batches.owned(batch.create(
+                flatten(tokens, true), new Shape(tokens.size(), tokens.get(0).inputIds().length)));
+        NDArray mask = Batches.owned(batch.create(flatten(tokens, false), ids.getShape()));
+        NDArray targets =
+                Batches.owned(batch.create(sharedTargets(captions), new Shape(captions.size(), captions.size())));
         NDArray logitScale = parameters.get("logit_scale");
         return Scope.run(() -> {
             NDArray imageEmbeds = normalize(model.imageFeatures(pixels));

@@ -105,12 +105,12 @@ final class UNetStage implements Stage {
             weights[b] = (float) (Math.min(snr, MIN_SNR_GAMMA) / snr);
         }
         Shape latentShape = new Shape(n).addAll(new Shape(pool.shape()));
-        NDArray inputIds = batch.create(ids, new Shape(n, tokens));
+        NDArray inputIds = Batches.owned(batch.create(ids, new Shape(n, tokens)));
         NDArray context = textEncoder.promptEmbeddings(inputIds, null, 0);
-        NDArray sample = batch.create(noisy, latentShape);
-        NDArray target = batch.create(noise, latentShape);
-        NDArray t = batch.create(timesteps);
-        NDArray w = batch.create(weights);
+        NDArray sample = Batches.owned(batch.create(noisy, latentShape));
+        NDArray target = Batches.owned(batch.create(noise, latentShape));
+        NDArray t = Batches.owned(batch.create(timesteps));
+        NDArray w = Batches.owned(batch.create(weights));
         return Scope.run(() -> {
             NDArray predicted = unet.forward(sample, t, context);
             NDArray perSample = predicted.sub(target).square().reshape(n, -1).mean(new int[] {1});
