@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -32,7 +33,8 @@ public final class SafeTensorsWriter {
     private record Entry(String name, StorageType type, long[] shape, Supplier<ByteBuffer> bytes) {}
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
-    private final Map<String, String> metadata = new LinkedHashMap<>();
+    /** Sorted, so a file's bytes never depend on the order of a caller's map (Map.of's varies per JVM). */
+    private final Map<String, String> metadata = new TreeMap<>();
 
     /** Adds a tensor whose little-endian bytes the supplier returns when the file is written. */
     public SafeTensorsWriter add(String name, StorageType type, long[] shape, Supplier<ByteBuffer> bytes) {

@@ -36,6 +36,29 @@ class SafeTensorsFileTest {
     }
 
     @Test
+    void theWritersBytesDoNotDependOnTheOrderMetadataArrivesIn() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray values = m.create(new float[] {1f, 2f});
+            Path first = tmp.resolve("first.safetensors");
+            Path second = tmp.resolve("second.safetensors");
+            new SafeTensorsWriter()
+                    .add("b", values)
+                    .add("a", values)
+                    .metadata("stage", "vae")
+                    .metadata("plan", "seed=42")
+                    .write(first);
+            new SafeTensorsWriter()
+                    .add("a", values)
+                    .add("b", values)
+                    .metadata("plan", "seed=42")
+                    .metadata("stage", "vae")
+                    .write(second);
+            assertThat(Files.readAllBytes(first)).isEqualTo(Files.readAllBytes(second));
+            assertThat(SafeTensorsFile.open(first).metadata()).containsEntry("stage", "vae");
+        }
+    }
+
+    @Test
     void roundTripsEveryStorageTypeThroughTheWriter() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray values = m.create(new float[] {1.5f, -2.25f, 3.0f, 0.0078125f}, new Shape(2, 2));
