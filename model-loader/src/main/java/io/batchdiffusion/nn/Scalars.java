@@ -3,6 +3,7 @@ package io.batchdiffusion.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic with a constant, the constant held in memory the engine owns.
@@ -22,44 +23,36 @@ public final class Scalars {
     private Scalars() {}
 
     public static NDArray mul(NDArray x, double value) {
-        try (NDArray c = constant(x, value)) {
-            return x.mul(c);
-        }
+        return withConstant(x, value, NDArray::mul);
     }
 
     public static NDArray muli(NDArray x, double value) {
-        try (NDArray c = constant(x, value)) {
-            return x.muli(c);
-        }
+        return withConstant(x, value, NDArray::muli);
     }
 
     public static NDArray div(NDArray x, double value) {
-        try (NDArray c = constant(x, value)) {
-            return x.div(c);
-        }
+        return withConstant(x, value, NDArray::div);
     }
 
     public static NDArray divi(NDArray x, double value) {
-        try (NDArray c = constant(x, value)) {
-            return x.divi(c);
-        }
+        return withConstant(x, value, NDArray::divi);
     }
 
     public static NDArray pow(NDArray x, double exponent) {
-        try (NDArray c = constant(x, exponent)) {
-            return x.pow(c);
-        }
+        return withConstant(x, exponent, NDArray::pow);
     }
 
     public static NDArray minimum(NDArray x, double value) {
-        try (NDArray c = constant(x, value)) {
-            return x.minimum(c);
-        }
+        return withConstant(x, value, NDArray::minimum);
     }
 
     public static NDArray maximum(NDArray x, double value) {
+        return withConstant(x, value, NDArray::maximum);
+    }
+
+    private static NDArray withConstant(NDArray x, double value, BinaryOperator<NDArray> op) {
         try (NDArray c = constant(x, value)) {
-            return x.maximum(c);
+            return op.apply(x, c);
         }
     }
 

@@ -22,7 +22,7 @@ public final class NativeMemoryChurn {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            for (int size = 1; size <= 4096; size *= 2) {
+            for (int size = 1; size <= 65536; size *= 2) {
                 for (int i = 0; i < 64; i++) {
                     ByteBuffer b = ByteBuffer.allocateDirect(size);
                     while (b.hasRemaining()) {

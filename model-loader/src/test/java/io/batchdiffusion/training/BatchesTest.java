@@ -9,9 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.batchdiffusion.datasets.shapes.ShapesDataset;
 import io.batchdiffusion.nn.Scope;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import io.batchdiffusion.testing.NativeMemoryChurn;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +34,7 @@ class BatchesTest {
                         NDArray loss =
                                 Scope.run(() -> scale.mul(Batches.gaussian(new SplittableRandom(7), shape, batch))
                                         .sum());
-                        churnNativeMemory();
+                        NativeMemoryChurn.freeAndReuse();
                         collector.backward(loss);
                     }
                     double sum = 0;
@@ -62,33 +60,12 @@ class BatchesTest {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDArray loss = Scope.run(
                             () -> scale.mul(Batches.images(scenes, batch)).sum());
-                    churnNativeMemory();
+                    NativeMemoryChurn.freeAndReuse();
                     collector.backward(loss);
                 }
                 assertThat((double) scale.getGradient().getFloat(0))
                         .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-1));
             }
         }
-    }
-
-    /** Lets the collector free unreachable direct buffers, then reuses their memory with other values. */
-    private static void churnNativeMemory() {
-        List<ByteBuffer> junk = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
-            System.gc();
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            for (int i = 0; i < 64; i++) {
-                ByteBuffer b = ByteBuffer.allocateDirect(64 * 4 * 8 * 8 * 4);
-                while (b.hasRemaining()) {
-                    b.put((byte) 0x7f);
-                }
-                junk.add(b);
-            }
-        }
-        junk.clear();
     }
 }
