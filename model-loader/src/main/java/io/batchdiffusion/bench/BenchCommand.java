@@ -48,7 +48,7 @@ public final class BenchCommand {
         double[] loadStart = MachineInfo.loadAverage();
         report.header(String.format(
                 "bench %s (%s) on %d cores (%s), torch intra-op threads %d, OMP_WAIT_POLICY=%s, GLIBC_TUNABLES=%s,"
-                        + " load average %.2f %.2f %.2f",
+                        + " MKL kernels by %s, load average %.2f %.2f %.2f",
                 o.preset.name(),
                 folder,
                 MachineInfo.cores(),
@@ -56,6 +56,7 @@ public final class BenchCommand {
                 JniUtils.getNumThreads(),
                 NativeTuning.ompWaitPolicy(),
                 System.getenv().getOrDefault("GLIBC_TUNABLES", ""),
+                NativeTuning.mklDispatchInstalled() ? "CPU features" : "MKL's default (vendor)",
                 loadStart[0],
                 loadStart[1],
                 loadStart[2]));
@@ -76,6 +77,7 @@ public final class BenchCommand {
         run.put("torch_threads", JniUtils.getNumThreads());
         run.put("omp_wait_policy", NativeTuning.ompWaitPolicy());
         run.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
+        run.put("mkl_dispatch_by_features", NativeTuning.mklDispatchInstalled());
         run.put("malloc_keep", System.getProperty("batchdiffusion.malloc.keep", "true"));
         run.put("load_average_start", loadStart);
         run.put("steps", o.steps);

@@ -11,14 +11,17 @@ import ai.djl.ndarray.types.DataType;
  *
  * <p>The score matrix of a 512x512 image's self-attention (4096 tokens) is [batch, heads, 4096, 4096],
  * 1 GB for a CFG pair. When one item's scores exceed {@link #CHUNK_SCORE_BYTES}, each batch item is
- * attended on its own, a fixed number of query rows at a time, so that a chunk's scores stay in the
- * cache between the two products and the softmax (7x faster than 256 MB chunks at 4096 tokens). The
- * split depends on the heads and key count only, never on the batch: an item's arithmetic is the same
- * alone and in any batch.
+ * attended on its own, a fixed number of query rows at a time. The split depends on the heads and key
+ * count only, never on the batch: an item's arithmetic is the same alone and in any batch.
+ *
+ * <p>The chunk size is measured (docs/performance.md): with glibc keeping freed blocks, 64 MB chunks
+ * run attention at 4096 tokens in 237 ms against 363 ms for 8 MB (the products are too thin to run
+ * near the GEMM rate), and larger chunks gain nothing more.
  */
 public final class ScaledDotProductAttention {
 
-    static final long CHUNK_SCORE_BYTES = 8L << 20;
+    /** 64 MB unless the system property {@code batchdiffusion.attention.chunk.mb} says otherwise. */
+    static final long CHUNK_SCORE_BYTES = Long.getLong("batchdiffusion.attention.chunk.mb", 64) << 20;
 
     private ScaledDotProductAttention() {}
 
