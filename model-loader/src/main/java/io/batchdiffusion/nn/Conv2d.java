@@ -1,6 +1,9 @@
 package io.batchdiffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
@@ -24,6 +27,9 @@ public final class Conv2d {
 
     static final int SAFE_OUT_CHANNELS = 16;
     static final long NATIVE_KERNEL_MAX_VALUES = 20480;
+    /** 64 unless the system property {@code batchdiffusion.conv.gemm.max.pixels} says otherwise (0: never). */
+    static final long GEMM_MAX_PIXELS = Long.getLong("batchdiffusion.conv.gemm.max.pixels", 64);
+
     private static final Shape NO_DILATION = new Shape(1, 1);
 
     private final NDArray weight;
@@ -33,6 +39,9 @@ public final class Conv2d {
     private final long out;
     private final boolean paddedForGradients;
     private final int kernel;
+    private final int strideValue;
+    private final int paddingValue;
+    private NDArray weightMatrix;
 
     public Conv2d(Weights w, long in, long out, int kernel, int stride, int padding) {
         this.weight = w.get("weight", out, in, kernel, kernel);
@@ -41,6 +50,8 @@ public final class Conv2d {
         this.padding = new Shape(padding, padding);
         this.out = out;
         this.kernel = kernel;
+        this.strideValue = stride;
+        this.paddingValue = padding;
         this.paddedForGradients = kernel > 1 && out % SAFE_OUT_CHANNELS != 0;
     }
 
@@ -50,19 +61,75 @@ public final class Conv2d {
     }
 
     public NDArray forward(NDArray x) {
+        if (!JniUtils.isGradMode() && outputPixels(x) <= GEMM_MAX_PIXELS) {
+            return asMatrixProduct(x);
+        }
         if (kernel <= 3 && x.getShape().get(0) == 1 && x.size() <= NATIVE_KERNEL_MAX_VALUES) {
             return Scope.run(() -> convolve(x.concat(x.zerosLike(), 0)).get(new NDIndex("0:1")));
         }
         return convolve(x);
     }
 
-    private NDArray convolve(NDArray x) {
+    NDArray convolve(NDArray x) {
         if (paddedForGradients && JniUtils.isGradMode()) {
             return forwardPadded(x);
         }
         return x.getNDArrayInternal()
                 .convolution(x, weight, bias, stride, padding, NO_DILATION, 1)
                 .singletonOrThrow();
+    }
+
+    private long outputPixels(NDArray x) {
+        return outputSize(x.getShape().get(2)) * outputSize(x.getShape().get(3));
+    }
+
+    private long outputSize(long input) {
+        return (input + 2L * paddingValue - kernel) / strideValue + 1;
+    }
+
+    /**
+     * The convolution as weight [out, in*k*k] times the unfolded input [batch, in*k*k, pixels]: the k*k
+     * shifted views of the padded input, stacked in the weight's (in, ky, kx) order.
+     */
+    NDArray asMatrixProduct(NDArray x) {
+        Shape shape = x.getShape();
+        long batch = shape.get(0);
+        long height = outputSize(shape.get(2));
+        long width = outputSize(shape.get(3));
+        NDArray result = Scope.run(() -> {
+            NDArray padded =
+                    paddingValue == 0 ? x : x.pad(new Shape(paddingValue, paddingValue, paddingValue, paddingValue), 0);
+            NDArray columns;
+            if (kernel == 1 && strideValue == 1) {
+                columns = padded.reshape(batch, shape.get(1), height * width);
+            } else {
+                NDList shifted = new NDList();
+                for (int ky = 0; ky < kernel; ky++) {
+                    for (int kx = 0; kx < kernel; kx++) {
+                        shifted.add(padded.get(new NDIndex(
+                                ":, :, {}:{}:{}, {}:{}:{}",
+                                ky,
+                                ky + (height - 1) * strideValue + 1,
+                                strideValue,
+                                kx,
+                                kx + (width - 1) * strideValue + 1,
+                                strideValue)));
+                    }
+                }
+                columns = NDArrays.stack(shifted, 2).reshape(batch, shape.get(1) * kernel * kernel, height * width);
+            }
+            return weightMatrix().matMul(columns).addi(bias.reshape(out, 1));
+        });
+        return result.reshape(batch, out, height, width);
+    }
+
+    private synchronized NDArray weightMatrix() {
+        if (weightMatrix == null) {
+            // a view of the weight's own memory: [out, in, k, k] is [out, in*k*k] row-major
+            weightMatrix = weight.reshape(out, -1);
+            NDScope.unregister(weightMatrix); // lives with the weight, not with the batch that made it
+        }
+        return weightMatrix;
     }
 
     private NDArray forwardPadded(NDArray x) {
