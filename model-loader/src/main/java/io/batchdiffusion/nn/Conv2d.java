@@ -3,7 +3,6 @@ package io.batchdiffusion.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
@@ -41,7 +40,6 @@ public final class Conv2d {
     private final int kernel;
     private final int strideValue;
     private final int paddingValue;
-    private NDArray weightMatrix;
 
     public Conv2d(Weights w, long in, long out, int kernel, int stride, int padding) {
         this.weight = w.get("weight", out, in, kernel, kernel);
@@ -118,18 +116,13 @@ public final class Conv2d {
                 }
                 columns = NDArrays.stack(shifted, 2).reshape(batch, shape.get(1) * kernel * kernel, height * width);
             }
-            return weightMatrix().matMul(columns).addi(bias.reshape(out, 1));
+            // A view of the weight's memory ([out, in, k, k] is [out, in*k*k] row-major), moved to the
+            // batch's manager: a product belongs to its receiver's manager, which must not be the weights'.
+            NDArray weightMatrix = weight.reshape(out, -1);
+            weightMatrix.attach(x.getManager());
+            return weightMatrix.matMul(columns).addi(bias.reshape(out, 1));
         });
         return result.reshape(batch, out, height, width);
-    }
-
-    private synchronized NDArray weightMatrix() {
-        if (weightMatrix == null) {
-            // a view of the weight's own memory: [out, in, k, k] is [out, in*k*k] row-major
-            weightMatrix = weight.reshape(out, -1);
-            NDScope.unregister(weightMatrix); // lives with the weight, not with the batch that made it
-        }
-        return weightMatrix;
     }
 
     private NDArray forwardPadded(NDArray x) {
