@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import io.batchdiffusion.nn.NoGrad;
 import io.batchdiffusion.unet.UNet2DConditionModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,9 @@ final class ThreadLayouts {
             NDArray sample = m.randomNormal(new Shape(2, unet.config().inChannels(), latent, latent));
             NDArray t = m.create(new float[] {500f, 500f});
             NDArray text = m.randomNormal(new Shape(2, 77, context));
-            Runnable step = () -> unet.forward(sample, t, text).close();
+            // NoGrad: the pool's threads start with gradient recording on, as every thread but the engine's does
+            Runnable step =
+                    () -> NoGrad.call(() -> unet.forward(sample, t, text)).close();
             List<BenchResult> results = new ArrayList<>();
 
             JniUtils.setNumThreads(cores);

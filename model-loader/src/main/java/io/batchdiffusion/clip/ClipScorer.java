@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.batchdiffusion.nn.NoGrad;
 import io.batchdiffusion.nn.Scope;
 import io.batchdiffusion.tokenizer.ClipTokenizer;
 import io.batchdiffusion.tokenizer.TokenizedText;
@@ -75,19 +76,21 @@ public final class ClipScorer {
             throw new IllegalArgumentException(
                     images.size() + " images but " + inputIds.length + " token rows; CLIPScore pairs them one to one");
         }
-        try (NDManager batch = manager.newSubManager()) {
-            NDArray imageEmbeds = imageEmbeddings(images, batch);
-            NDArray textEmbeds = textEmbeddings(inputIds, attentionMask, batch);
-            return ClipScores.of(cosineTimes100(imageEmbeds, textEmbeds));
-        }
+        return NoGrad.call(() -> {
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray imageEmbeds = imageEmbeddings(images, batch);
+                NDArray textEmbeds = textEmbeddings(inputIds, attentionMask, batch);
+                return ClipScores.of(cosineTimes100(imageEmbeds, textEmbeds));
+            }
+        });
     }
 
     /** L2-normalised {@code get_image_features}, [images, projection_dim], in {@code batchManager}. */
     public NDArray imageEmbeddings(List<RgbImage> images, NDManager batchManager) {
-        return Scope.run(() -> {
+        return NoGrad.call(() -> Scope.run(() -> {
             NDArray pixels = processor.preprocess(images, batchManager).toType(dtype, false);
             return ClipModel.l2Normalize(model.imageFeatures(pixels));
-        });
+        }));
     }
 
     /** L2-normalised {@code get_text_features}, [texts, projection_dim], in {@code batchManager}. */
@@ -98,11 +101,11 @@ public final class ClipScorer {
             throw new IllegalArgumentException(
                     "attention_mask is " + tokenShape(attentionMask, "attention_mask") + " but input_ids " + shape);
         }
-        return Scope.run(() -> {
+        return NoGrad.call(() -> Scope.run(() -> {
             NDArray ids = batchManager.create(flatten(inputIds), shape);
             NDArray mask = attentionMask == null ? null : batchManager.create(flatten(attentionMask), shape);
             return ClipModel.l2Normalize(model.textFeatures(ids, mask));
-        });
+        }));
     }
 
     /**

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.batchdiffusion.clip.ClipTextModel;
 import io.batchdiffusion.config.ConfigLoader;
 import io.batchdiffusion.nn.NativeTuning;
+import io.batchdiffusion.nn.NoGrad;
 import io.batchdiffusion.schedulers.Scheduler;
 import io.batchdiffusion.schedulers.Schedulers;
 import io.batchdiffusion.tokenizer.ClipTokenizer;
@@ -130,6 +131,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * parity checks start from diffusers' own latents. All requests must then form one group.
      */
     public List<RenderedImage> render(List<RenderRequest> requests, NDArray initialLatents, StepListener listener) {
+        return NoGrad.call(() -> renderWithoutGradients(requests, initialLatents, listener));
+    }
+
+    private List<RenderedImage> renderWithoutGradients(
+            List<RenderRequest> requests, NDArray initialLatents, StepListener listener) {
         List<RenderRequest> resolved = resolve(requests);
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < resolved.size(); i++) {
