@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import io.batchdiffusion.schedulers.NoiseSource;
 import io.batchdiffusion.schedulers.Scheduler;
-import io.batchdiffusion.unet.UNet2DConditionModel;
 import java.util.List;
 
 /**
@@ -18,9 +17,9 @@ import java.util.List;
  */
 final class DenoisingLoop {
 
-    private final UNet2DConditionModel unet;
+    private final UNetMicroBatches unet;
 
-    DenoisingLoop(UNet2DConditionModel unet) {
+    DenoisingLoop(UNetMicroBatches unet) {
         this.unet = unet;
     }
 
