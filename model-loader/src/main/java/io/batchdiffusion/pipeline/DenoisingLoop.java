@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import io.batchdiffusion.schedulers.NoiseSource;
 import io.batchdiffusion.schedulers.Scheduler;
+import io.batchdiffusion.unet.UNet2DConditionModel;
 import java.util.List;
 
 /**
@@ -17,9 +18,9 @@ import java.util.List;
  */
 final class DenoisingLoop {
 
-    private final UNetMicroBatches unet;
+    private final UNet2DConditionModel unet;
 
-    DenoisingLoop(UNetMicroBatches unet) {
+    DenoisingLoop(UNet2DConditionModel unet) {
         this.unet = unet;
     }
 

@@ -71,9 +71,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         this.unet = UNet2DConditionModel.load(component(folder, "unet"), manager, options.dtype());
         this.vae = AutoencoderKL.load(component(folder, "vae"), manager, options.vaeDtype());
         this.decoder = new ImageDecoder(vae, this::float32Vae);
-        // GPUs gain from any batch width; CPUs lose once a forward's activations outgrow the caches
-        long maxLatentPixels = options.device().isGpu() ? Long.MAX_VALUE : UNetMicroBatches.CPU_MAX_LATENT_PIXELS;
-        this.loop = new DenoisingLoop(new UNetMicroBatches(unet, maxLatentPixels));
+        this.loop = new DenoisingLoop(unet);
         this.defaultScheduler = declaredScheduler(component(folder, "scheduler"));
         this.vaeScaleFactor = 1 << (vae.config().blockOutChannels().size() - 1);
     }
