@@ -41,6 +41,7 @@ public final class NativeTuning {
     private static final int M_TRIM_THRESHOLD = -1;
     private static final int M_MMAP_MAX = -4;
     private static final int M_ARENA_MAX = -8;
+    private static final int NEVER = -1;
 
     private static boolean done;
     private static boolean mklDispatchInstalled;
@@ -63,7 +64,10 @@ public final class NativeTuning {
                 // One arena: blocks freed by one thread serve the next step's allocations on any thread.
                 boolean ok = mallopt.invokeInt(new Object[] {M_ARENA_MAX, 1}) == 1;
                 ok &= mallopt.invokeInt(new Object[] {M_MMAP_MAX, 0}) == 1;
-                ok &= mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, Integer.MAX_VALUE}) == 1;
+                // -1 is SIZE_MAX to glibc: never trim. Integer.MAX_VALUE (2 GB) would override the 16 GB of
+                // GLIBC_TUNABLES, and an 8-row forward at 512x512 (a 7 GB heap) would then give its top
+                // back and fault it in again every step: 10-17 s of kernel time per 30 s step.
+                ok &= mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, NEVER}) == 1;
                 LOG.debug("glibc mallopt (one arena, no mmap, no trim): {}", ok ? "set" : "partly refused");
             }
             if (!"false".equals(System.getProperty("batchdiffusion.omp.passive"))) {
