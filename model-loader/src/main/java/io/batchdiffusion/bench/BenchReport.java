@@ -77,7 +77,9 @@ final class BenchReport {
     /** A figure that is not a timing (memory, ratios), printed and kept in the JSON. */
     void fact(String key, Object value, String text) {
         facts.put(key, value);
-        out.println("  " + text);
+        if (text != null) {
+            out.println("  " + text);
+        }
     }
 
     List<BenchResult> results() {

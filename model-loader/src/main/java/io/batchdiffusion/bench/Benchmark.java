@@ -159,6 +159,7 @@ final class Benchmark {
                 BenchResult r = new BenchResult(
                         "e2e", String.format("%dx%d, %d steps, batch %d", size, size, o.steps, batch), t, 0, batch);
                 report.add(r);
+                residentAfter(String.format("e2e_%d_batch%d", size, batch));
                 if (batch == 1) {
                     single = t.median();
                 } else if (!Double.isNaN(single)) {
@@ -183,6 +184,22 @@ final class Benchmark {
                     .withSize(size, size));
         }
         return requests;
+    }
+
+    /**
+     * Memory after a render: the process's peak so far, and glibc's heap (which keeps freed blocks, so
+     * it holds the largest render's activations plus fragmentation): what an executor must be sized for.
+     */
+    private void residentAfter(String key) {
+        Map<String, Long> mem = MachineInfo.memory();
+        long peak = mem.getOrDefault("VmHWM", 0L);
+        long heap = mem.getOrDefault("RssAnon", 0L);
+        report.fact(key + "_peak_rss_bytes", peak, null);
+        report.fact(
+                key + "_anon_bytes",
+                heap,
+                String.format(
+                        "after it: peak resident so far %.2f GB, native heap and JVM %.2f GB", gb(peak), gb(heap)));
     }
 
     /** Peak resident memory once every pipeline component has run, against the weights' bytes. */
