@@ -72,6 +72,14 @@ final class FusedAttention {
         return instance;
     }
 
+    /** After a failed call: every later attention in this process takes the chunked products. */
+    static synchronized void disable(RuntimeException cause) {
+        if (instance != null && instance.isPresent()) {
+            LOG.warn("PyTorch's fused attention failed, using chunked attention from now on: {}", cause.toString());
+        }
+        instance = Optional.empty();
+    }
+
     private static Optional<FusedAttention> load() {
         NDManager cpu = NDManager.newBaseManager(Device.cpu(), "PyTorch");
         try {

@@ -1,5 +1,6 @@
 package io.batchdiffusion.nn;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -38,7 +39,11 @@ public final class ScaledDotProductAttention {
         if (mask == null && Scope.inference() && (q.getDataType() == DataType.FLOAT32 || !upcast)) {
             Optional<FusedAttention> fused = FusedAttention.get();
             if (fused.isPresent()) {
-                return fused.get().apply(q, k, v, scale);
+                try {
+                    return fused.get().apply(q, k, v, scale);
+                } catch (EngineException e) {
+                    FusedAttention.disable(e); // e.g. a device or build it was never run on here
+                }
             }
         }
         return apply(q, k, v, scale, mask, upcast, CHUNK_SCORE_BYTES);
