@@ -14,11 +14,12 @@ import java.util.Set;
  */
 final class BenchOptions {
 
-    static final List<String> SECTIONS = List.of("ceiling", "load", "text", "unet", "vae", "scorer", "e2e", "threads");
+    static final List<String> SECTIONS =
+            List.of("ceiling", "load", "text", "attention", "unet", "vae", "scorer", "e2e", "threads");
 
     static final String USAGE = """
             usage: bench [--preset sd15|mini] [--model DIR] [--cache DIR] [--fixture DIR] [--seed N]
-                         [--sections ceiling,load,text,unet,vae,scorer,e2e,threads] [--sizes 256,512] [--e2e-sizes 256]
+                         [--sections ceiling,load,text,attention,unet,vae,scorer,e2e,threads] [--sizes 256,512] [--e2e-sizes 256]
                          [--batches 1,4] [--steps 20] [--guidance 7.5] [--repeats 3] [--e2e-repeats 1]
                          [--ceiling-sizes 1024,2048,4096] [--threads N] [--results DIR] [--profile DIR]
                          [--label TEXT] [--full] [--quick] [--generate-only]

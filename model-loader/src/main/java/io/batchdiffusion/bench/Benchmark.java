@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.batchdiffusion.clip.ClipModel;
 import io.batchdiffusion.clip.ClipTextModel;
+import io.batchdiffusion.nn.ScaledDotProductAttention;
 import io.batchdiffusion.pipeline.PipelineOptions;
 import io.batchdiffusion.pipeline.RenderRequest;
 import io.batchdiffusion.pipeline.StableDiffusionPipeline;
@@ -62,6 +63,9 @@ final class Benchmark {
             try (NDManager m = NDManager.newBaseManager()) {
                 if (o.runs("text")) {
                     text(sd.textEncoder(), m);
+                }
+                if (o.runs("attention")) {
+                    attention(sd.unet(), m);
                 }
                 if (o.runs("unet")) {
                     unet(sd.unet(), m);
@@ -126,6 +130,28 @@ final class Benchmark {
             double flops = 2 * FlopCount.unet(unet.config(), latent, latent, TOKENS);
             report.add(
                     new BenchResult("unet", "UNet " + size + "x" + size + ", batch 2 (1 CFG step)", timing, flops, 0));
+        }
+    }
+
+    /**
+     * The self-attention of the UNet's first level, where a step spends most of its attention time: (size/8)^2
+     * tokens, batch 2. Fused or chunked as {@link ScaledDotProductAttention} chooses; {@code
+     * -Dbatchdiffusion.attention.fused=false} in JAVA_OPTS times the chunked products.
+     */
+    private void attention(UNet2DConditionModel unet, NDManager m) {
+        long channels = unet.config().blockOutChannels().get(0);
+        long heads = unet.config().headsPerBlock().get(0);
+        for (int size : o.sizes) {
+            long tokens = (long) (size / 8) * (size / 8);
+            Shape shape = new Shape(2, heads, tokens, channels / heads);
+            NDArray q = m.randomNormal(shape);
+            NDArray k = m.randomNormal(shape);
+            NDArray v = m.randomNormal(shape);
+            Timing timing =
+                    timed(() -> ScaledDotProductAttention.apply(q, k, v, 1 / Math.sqrt(channels / heads), null, false));
+            double flops = 2 * FlopCount.attention(tokens, tokens, channels);
+            report.add(new BenchResult(
+                    "attention", String.format("self-attention %d tokens, batch 2", tokens), timing, flops, 0));
         }
     }
 

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * PyTorch's own attention operator, {@code torch.nn.functional.scaled_dot_product_attention}, which DJL 0.36
  * does not expose. On CPU it is a flash-attention kernel: it walks the keys in blocks per query block and
- * never holds a score matrix. Against the chunked products of {@link ScaledDotProductAttention} it is 20-30%
- * faster alone at 1024 and 4096 tokens (12% at 4096 inside the UNet), and it leaves no 64 MB score chunks for
- * glibc's heap to fragment on: half the heap at 512x512 (docs/performance.md, change 10).
+ * never holds a score matrix. Against the chunked products of {@link ScaledDotProductAttention} it is 14-18%
+ * faster at 1024 and 4096 tokens ({@code submit/bench --sections attention}), and it leaves no 64 MB score
+ * chunks for glibc's heap to fragment on: half the heap at 512x512 (docs/performance.md, change 10).
  *
  * <p>It is reached through TorchScript: {@link #archive()} writes, in memory, the archive of a module whose one
  * method calls the operator (its source, a pickled empty module and the format version), and the engine's

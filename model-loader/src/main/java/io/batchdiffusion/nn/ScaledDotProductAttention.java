@@ -104,8 +104,8 @@ public final class ScaledDotProductAttention {
         NDArray probs = scores.softmax(-1);
         NDArray out = (widen ? probs.toType(type, false) : probs).matMul(v);
         // Freed only after the small result exists, so that the result is not carved out of the scores'
-        // freed block: glibc's heap (which keeps freed memory, see NativeTuning) fragments less. Heap after
-        // a first 8-row UNet forward at 512x512: 6.7 GB with the scores freed first, 5.7-6.3 GB this way.
+        // freed block: glibc's heap (which keeps freed memory, see NativeTuning) fragments less (change 9 in
+        // docs/performance.md).
         scores.close();
         probs.close();
         return out;
