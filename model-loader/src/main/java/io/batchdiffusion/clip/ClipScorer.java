@@ -76,13 +76,12 @@ public final class ClipScorer {
             throw new IllegalArgumentException(
                     images.size() + " images but " + inputIds.length + " token rows; CLIPScore pairs them one to one");
         }
-        return NoGrad.call(() -> {
-            try (NDManager batch = manager.newSubManager()) {
-                NDArray imageEmbeds = imageEmbeddings(images, batch);
-                NDArray textEmbeds = textEmbeddings(inputIds, attentionMask, batch);
-                return ClipScores.of(cosineTimes100(imageEmbeds, textEmbeds));
-            }
-        });
+        // Both towers switch gradient recording off themselves (NoGrad); the cosine needs no gradients either way.
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray imageEmbeds = imageEmbeddings(images, batch);
+            NDArray textEmbeds = textEmbeddings(inputIds, attentionMask, batch);
+            return ClipScores.of(cosineTimes100(imageEmbeds, textEmbeds));
+        }
     }
 
     /** L2-normalised {@code get_image_features}, [images, projection_dim], in {@code batchManager}. */

@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.sun.jna.NativeLibrary;
+import io.batchdiffusion.testing.ChildJvm;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MklDispatchTest {
@@ -56,27 +55,8 @@ class MklDispatchTest {
     }
 
     private static String productInChildJvm(String dispatch) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process process = new ProcessBuilder(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Dbatchdiffusion.mkl.dispatch=" + dispatch,
-                        "-cp",
-                        classpath,
-                        Product.class.getName()))
-                .redirectErrorStream(true)
-                .start();
-        String output;
-        try (InputStream in = process.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertThat(process.waitFor(2, TimeUnit.MINUTES))
-                .as("the child JVM finished")
-                .isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output.lines()
-                .filter(line -> line.startsWith("installed "))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no result line in:\n" + output));
+        return ChildJvm.resultLine(
+                Product.class, List.of("-Dbatchdiffusion.mkl.dispatch=" + dispatch), Map.of(), "installed ");
     }
 
     /** Prints whether the shim is installed and the bits of one matrix product. */

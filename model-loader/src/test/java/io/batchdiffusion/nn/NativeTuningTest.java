@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import io.batchdiffusion.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NativeTuningTest {
@@ -46,33 +46,11 @@ class NativeTuningTest {
      * block in such an arena with {@code mmap} whatever {@code M_MMAP_MAX} says.
      */
     private static long keptAfterFreeInChildJvm(String keep, String tunables) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx256m",
-                        "-Dbatchdiffusion.malloc.keep=" + keep,
-                        "-cp",
-                        classpath,
-                        FreeBigBlock.class.getName()))
-                .redirectErrorStream(true);
-        builder.environment().remove("GLIBC_TUNABLES");
-        if (tunables != null) {
-            builder.environment().put("GLIBC_TUNABLES", tunables);
-        }
-        Process process = builder.start();
-        String output;
-        try (InputStream in = process.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertThat(process.waitFor(2, TimeUnit.MINUTES))
-                .as("the child JVM finished")
-                .isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output.lines()
-                .filter(line -> line.startsWith("kept "))
-                .map(line -> Long.parseLong(line.substring("kept ".length()).trim()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no result line in:\n" + output));
+        Map<String, String> environment = new HashMap<>();
+        environment.put("GLIBC_TUNABLES", tunables);
+        String line = ChildJvm.resultLine(
+                FreeBigBlock.class, List.of("-Xmx256m", "-Dbatchdiffusion.malloc.keep=" + keep), environment, "kept ");
+        return Long.parseLong(line.substring("kept ".length()).trim());
     }
 
     /** Child process: allocate, touch and free one 2.5 GB block; print how much of it stays resident. */
