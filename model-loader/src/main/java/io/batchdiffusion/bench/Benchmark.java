@@ -257,11 +257,13 @@ final class Benchmark {
                     NDArray sample = m.randomNormal(new Shape(2, unet.config().inChannels(), latent, latent));
                     NDArray t = m.create(new float[] {500f, 500f});
                     NDArray text = m.randomNormal(new Shape(2, TOKENS, context));
-                    profiled("unet-" + size, "UNet " + size + "x" + size, () -> unet.forward(sample, t, text));
+                    double flops = 2 * FlopCount.unet(unet.config(), latent, latent, TOKENS);
+                    profiled("unet-" + size, "UNet " + size + "x" + size, flops, () -> unet.forward(sample, t, text));
                 }
                 if (o.runs("vae")) {
                     NDArray z = m.randomNormal(new Shape(1, vae.config().latentChannels(), latent, latent));
-                    profiled("vae-" + size, "VAE decoder " + size + "x" + size, () -> vae.decode(z));
+                    double flops = FlopCount.vaeDecoder(vae.config(), latent, latent);
+                    profiled("vae-" + size, "VAE decoder " + size + "x" + size, flops, () -> vae.decode(z));
                 }
             }
         } catch (IOException e) {
@@ -269,7 +271,7 @@ final class Benchmark {
         }
     }
 
-    private void profiled(String file, String what, Supplier<NDArray> forward) {
+    private void profiled(String file, String what, double flops, Supplier<NDArray> forward) {
         Path trace = o.profile.resolve(file + ".json");
         JniUtils.startProfile(false, true, false);
         try {
@@ -277,7 +279,7 @@ final class Benchmark {
         } finally {
             JniUtils.stopProfile(trace.toString());
         }
-        ProfileSummary.print(trace, report, what);
+        ProfileSummary.print(trace, report, what, flops);
     }
 
     /** One warm-up run, then {@code repeats} timed runs; each output is freed at once (its temporaries already are). */

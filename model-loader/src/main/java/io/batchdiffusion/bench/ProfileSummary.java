@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The top operators of a PyTorch profiler trace (the chrome-trace list {@code JniUtils.stopProfile}
@@ -23,6 +24,20 @@ import java.util.Map;
 final class ProfileSummary {
 
     private static final int TOP = 15;
+
+    /**
+     * The operators that do the arithmetic {@link FlopCount} counts: oneDNN and PyTorch convolutions, MKL's
+     * products and PyTorch's fused attention. Everything else (norms, activations, copies) is overhead to them.
+     */
+    static final Set<String> MATRIX_OPERATORS = Set.of(
+            "aten::mkldnn_convolution",
+            "aten::_slow_conv2d_forward",
+            "aten::_nnpack_spatial_convolution",
+            "aten::mm",
+            "aten::addmm",
+            "aten::bmm",
+            "aten::baddbmm",
+            "aten::_scaled_dot_product_flash_attention_for_cpu");
 
     private record Event(String name, long thread, double start, double duration) {
         double end() {
@@ -92,7 +107,20 @@ final class ProfileSummary {
         childTime.remove(e);
     }
 
-    static void print(Path trace, BenchReport report, String what) {
+    /** Milliseconds of {@link #MATRIX_OPERATORS} among {@code ops}. */
+    static double matrixMs(List<OpTime> ops) {
+        return ops.stream()
+                .filter(op -> MATRIX_OPERATORS.contains(op.name()))
+                .mapToDouble(OpTime::selfMs)
+                .sum();
+    }
+
+    /**
+     * Prints the top operators and, for a forward of {@code flops} operations, the rate its matrix operators
+     * reached on their own: what the forward would reach if everything else were free. The profiler's own
+     * overhead makes both times longer, so the rate is a lower bound.
+     */
+    static void print(Path trace, BenchReport report, String what, double flops) {
         List<OpTime> ops = selfTimes(trace);
         double total = ops.stream().mapToDouble(OpTime::selfMs).sum();
         List<Map<String, Object>> top = new ArrayList<>();
@@ -109,5 +137,23 @@ final class ProfileSummary {
             top.add(Map.of("op", op.name(), "self_ms", op.selfMs(), "calls", op.calls()));
         }
         report.fact("profile " + what, top, text.toString());
+        double matrix = matrixMs(ops);
+        double rate = flops / matrix / 1e6;
+        String ofCeiling = Double.isNaN(report.ceiling())
+                ? ""
+                : String.format(Locale.ROOT, " = %.0f%% of the ceiling", 100 * rate / report.ceiling());
+        report.fact(
+                "profile " + what + " matrix operators",
+                Map.of("matrix_ms", matrix, "profiled_ms", total, "matrix_gflops", rate),
+                String.format(
+                        Locale.ROOT,
+                        "%s: matrix operators (convolutions, products, attention) %.0f ms of %.0f ms profiled (%.0f%%),"
+                                + " at %.1f GFLOP/s on their own%s",
+                        what,
+                        matrix,
+                        total,
+                        100 * matrix / total,
+                        rate,
+                        ofCeiling));
     }
 }
