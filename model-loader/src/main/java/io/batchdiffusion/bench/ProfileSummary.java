@@ -138,6 +138,9 @@ final class ProfileSummary {
         }
         report.fact("profile " + what, top, text.toString());
         double matrix = matrixMs(ops);
+        if (matrix <= 0) {
+            return;
+        }
         double rate = flops / matrix / 1e6;
         String ofCeiling = Double.isNaN(report.ceiling())
                 ? ""
